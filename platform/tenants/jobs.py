@@ -1,0 +1,23 @@
+"""Background housekeeping of the tenants domain (arq cron jobs)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from wusong import db
+from wusong.settings import get_settings
+
+from tenants import sessions
+
+log = logging.getLogger("wusong.jobs")
+
+
+async def purge_expired_credentials(ctx: dict[str, Any]) -> dict[str, int]:
+    """Delete expired sessions and login attempts older than the throttling window."""
+    settings = get_settings()
+    async with db.transaction(write=True):
+        expired = await sessions.purge_expired_sessions(settings)
+        attempts = await sessions.purge_old_login_attempts(settings)
+    log.info("purged %d expired sessions and %d old login attempts", expired, attempts)
+    return {"sessions": expired, "login_attempts": attempts}

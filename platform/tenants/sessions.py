@@ -1,0 +1,272 @@
+"""Queries behind authentication: sessions, API-token lookup, membership check, login attempts.
+
+These identity tables are read before a tenant context exists, so they carry no row-level
+security; every query here filters by the credential's hash and the tenant in the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from wusong.db import is_postgres
+from wusong.errors import Forbidden, NotFound, Unauthorized
+from wusong.settings import Settings
+from wusong.tenancy import TenantContext
+
+from tenants.security import digest, new_secret
+from tenants.tables import ApiToken, LoginAttempt, User, UserSession
+
+# Touch last_seen/last_used at most this often: one write per minute, not one per request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+_PRINCIPAL_COLUMNS = """
+    u.id AS user_id, u.username, u.display_name,
+    t.id AS tenant_id, t.slug, t.name AS tenant_name, t.division_code, t.active AS tenant_active,
+    m.role
+"""
+_SET_TENANT = """,
+    set_config('wusong.tenant_id',
+               CASE WHEN m.role IS NOT NULL AND t.active THEN t.id::text ELSE '' END, true) AS _rls
+"""
+
+_SESSION_SQL = """
+SELECT s.id AS credential_id, s.last_seen_at AS touched_at, {columns}{set_tenant}
+FROM user_sessions s
+JOIN users u ON u.id = s."user" AND u.active = true
+LEFT JOIN tenants t ON t.slug = {{}}
+LEFT JOIN memberships m ON m."user" = u.id AND m.tenant = t.id AND m.active = true
+WHERE s.token_hash = {{}} AND s.last_seen_at > {{}} AND s.created_at > {{}}
+"""
+
+_TOKEN_SQL = """
+SELECT k.id AS credential_id, k.last_used_at AS touched_at, {columns}{set_tenant}
+FROM api_tokens k
+JOIN users u ON u.id = k."user" AND u.active = true
+JOIN tenants t ON t.id = k.tenant AND t.slug = {{}}
+LEFT JOIN memberships m ON m."user" = u.id AND m.tenant = t.id AND m.active = true
+WHERE k.token_hash = {{}} AND k.revoked_at IS NULL
+"""
+
+
+@dataclass(frozen=True)
+class Principal:
+    ctx: TenantContext
+    touched_at: datetime | None
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+async def resolve_principal(
+    settings: Settings, slug: str, credential: str | None, *, via: str
+) -> Principal:
+    """Authenticate and authorise in one query, setting the RLS tenant in the same statement.
+
+    Raises Unauthorized (bad credential), NotFound (unknown tenant or not a member: never
+    confirm that a tenant exists) or Forbidden (the tenant is deactivated).
+    """
+    if not credential:
+        raise Unauthorized
+    set_tenant = _SET_TENANT if is_postgres() else ""
+    now = datetime.now(UTC)
+    if via == "token":
+        sql = _TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=set_tenant)
+        rows = await ApiToken.raw(sql, slug, digest(credential))
+        if not rows:
+            # A valid token of another tenant is as unknown here as a wrong one.
+            rows = await ApiToken.raw(
+                "SELECT 1 AS ok FROM api_tokens WHERE token_hash = {} AND revoked_at IS NULL",
+                digest(credential),
+            )
+            raise NotFound if rows else Unauthorized
+    else:
+        sql = _SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=set_tenant)
+        idle = now - timedelta(minutes=settings.session_idle_minutes)
+        absolute = now - timedelta(hours=settings.session_absolute_hours)
+        rows = await UserSession.raw(sql, slug, digest(credential), idle, absolute)
+        if not rows:
+            raise Unauthorized
+    row = rows[0]
+    if row["role"] is None:
+        raise NotFound
+    if not row["tenant_active"]:
+        raise Forbidden("该区县已停用")
+    ctx = TenantContext(
+        tenant_id=_uuid(row["tenant_id"]),
+        tenant_slug=row["slug"],
+        tenant_name=row["tenant_name"],
+        division_code=row["division_code"],
+        user_id=_uuid(row["user_id"]),
+        actor_name=row["username"],
+        role=row["role"],
+        via=via,
+        credential_id=_uuid(row["credential_id"]),
+    )
+    return Principal(ctx=ctx, touched_at=_as_datetime(row["touched_at"]))
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def needs_touch(principal: Principal) -> bool:
+    touched = principal.touched_at
+    return touched is None or datetime.now(UTC) - touched > TOUCH_INTERVAL
+
+
+async def touch(principal: Principal) -> None:
+    now = datetime.now(UTC)
+    if principal.ctx.via == "token":
+        await ApiToken.update({ApiToken.last_used_at: now}).where(
+            ApiToken.id == principal.ctx.credential_id
+        )
+    else:
+        await UserSession.update({UserSession.last_seen_at: now}).where(
+            UserSession.id == principal.ctx.credential_id
+        )
+
+
+# ---- browser sessions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    session_id: UUID
+    user_id: UUID
+    username: str
+    display_name: str
+    must_change_password: bool
+    touched_at: datetime
+
+
+async def session_user(settings: Settings, token: str | None) -> SessionUser | None:
+    """The signed-in user of a session cookie outside any tenant (account pages)."""
+    if not token:
+        return None
+    now = datetime.now(UTC)
+    rows = await UserSession.raw(
+        """
+        SELECT s.id, s.last_seen_at, u.id AS user_id, u.username, u.display_name,
+               u.must_change_password
+        FROM user_sessions s JOIN users u ON u.id = s."user" AND u.active = true
+        WHERE s.token_hash = {} AND s.last_seen_at > {} AND s.created_at > {}
+        """,
+        digest(token),
+        now - timedelta(minutes=settings.session_idle_minutes),
+        now - timedelta(hours=settings.session_absolute_hours),
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return SessionUser(
+        session_id=_uuid(row["id"]),
+        user_id=_uuid(row["user_id"]),
+        username=row["username"],
+        display_name=row["display_name"],
+        must_change_password=bool(row["must_change_password"]),
+        touched_at=_as_datetime(row["last_seen_at"]) or now,
+    )
+
+
+async def create_session(user_id: UUID, client_ip: str, user_agent: str) -> str:
+    token, token_hash = new_secret("wss")
+    await UserSession.insert(
+        UserSession(
+            token_hash=token_hash,
+            user=user_id,
+            client_ip=client_ip[:45],
+            user_agent=user_agent[:200],
+        )
+    )
+    return token
+
+
+async def delete_session(token: str) -> None:
+    await UserSession.delete().where(UserSession.token_hash == digest(token))
+
+
+async def delete_user_sessions(user_id: UUID, *, except_session: UUID | None = None) -> None:
+    query = UserSession.delete().where(UserSession.user == user_id)
+    if except_session is not None:
+        query = query.where(UserSession.id != except_session)
+    await query
+
+
+async def purge_expired_sessions(settings: Settings) -> int:
+    now = datetime.now(UTC)
+    expired = (UserSession.last_seen_at < now - timedelta(minutes=settings.session_idle_minutes)) | (
+        UserSession.created_at < now - timedelta(hours=settings.session_absolute_hours)
+    )
+    rows = await UserSession.delete().where(expired).returning(UserSession.id)
+    return len(rows)
+
+
+async def purge_old_login_attempts(settings: Settings) -> int:
+    cutoff = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes) - timedelta(days=1)
+    rows = await LoginAttempt.delete().where(LoginAttempt.at < cutoff).returning(LoginAttempt.id)
+    return len(rows)
+
+
+# ---- sign-in -------------------------------------------------------------------------------
+
+
+async def find_user_for_login(username: str) -> dict[str, Any] | None:
+    return (
+        await User.select(User.id, User.password_hash, User.active)
+        .where(User.username == username)
+        .first()
+    )
+
+
+async def user_can_sign_in(user_id: UUID) -> bool:
+    """Active user with at least one active membership in an active tenant."""
+    rows = await User.raw(
+        """
+        SELECT 1 AS ok FROM memberships m JOIN tenants t ON t.id = m.tenant
+        WHERE m."user" = {} AND m.active = true AND t.active = true LIMIT 1
+        """,
+        user_id,
+    )
+    return bool(rows)
+
+
+async def recent_failures(username: str, client_ip: str, since: datetime) -> tuple[int, int]:
+    per_account = await LoginAttempt.count().where(
+        (LoginAttempt.username == username.lower())
+        & (LoginAttempt.succeeded == False)  # noqa: E712
+        & (LoginAttempt.at > since)
+    )
+    per_client = await LoginAttempt.count().where(
+        (LoginAttempt.client_ip == client_ip)
+        & (LoginAttempt.succeeded == False)  # noqa: E712
+        & (LoginAttempt.at > since)
+    )
+    return per_account, per_client
+
+
+async def record_attempt(username: str, client_ip: str, *, succeeded: bool) -> None:
+    await LoginAttempt.insert(
+        LoginAttempt(username=username.lower()[:40], client_ip=client_ip[:45], succeeded=succeeded)
+    )
+    if succeeded:
+        # A successful sign-in clears the account's failure count.
+        await LoginAttempt.delete().where(
+            (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
+        )
+
+
+async def user_tenants(user_id: UUID) -> list[dict[str, Any]]:
+    """The active tenants a user may switch to, with the role in each."""
+    return await User.raw(
+        """
+        SELECT t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant
+        WHERE m."user" = {} AND m.active = true AND t.active = true ORDER BY t.division_code
+        """,
+        user_id,
+    )

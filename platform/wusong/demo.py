@@ -1,0 +1,220 @@
+"""``wusong demo``: a SQLite database with the five Siping tenants, a server and a worker.
+
+County-level division codes are the official GB/T 2260 codes. Township and village codes follow
+the official 12-digit structure but are demonstration values: replace them with the county's
+statistical codes before real use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+CITY = ("四平市", "220300000000")
+DEMO_PASSWORD = "wusong-demo-2026"
+
+# slug, name, county code, [(township, code, [(village, code)])]
+TENANTS: list[tuple[str, str, str, list[tuple[str, str, list[tuple[str, str]]]]]] = [
+    (
+        "lishu",
+        "梨树县",
+        "220322000000",
+        [
+            ("梨树镇", "220322100000", [("霍家店村", "220322100201"), ("八里庙村", "220322100202")]),
+            ("郭家店镇", "220322101000", [("郭家店村", "220322101201"), ("二龙湖村", "220322101202")]),
+        ],
+    ),
+    (
+        "shuangliao",
+        "双辽市",
+        "220382000000",
+        [("茂林镇", "220382101000", [("宝山村", "220382101201"), ("双山村", "220382101202")])],
+    ),
+    (
+        "yitong",
+        "伊通县",
+        "220323000000",
+        [("伊通镇", "220323100000", [("东尖山村", "220323100201"), ("城北社区", "220323100001")])],
+    ),
+    (
+        "tiedong",
+        "铁东区",
+        "220303000000",
+        [
+            ("黄土坑街道", "220303003000", [("向阳社区", "220303003001")]),
+            ("四马路街道", "220303004000", [("站前社区", "220303004001")]),
+        ],
+    ),
+    (
+        "tiexi",
+        "铁西区",
+        "220302000000",
+        [("英雄街道", "220302001000", [("丰茂社区", "220302001001")])],
+    ),
+]
+
+# One demo user per role in 梨树县, plus an administrator in every tenant and a city-level viewer.
+LISHU_USERS = [
+    ("lishu-admin", "梨树县管理员", "admin"),
+    ("lishu-mediator", "郭家店调解员", "mediator"),
+    ("lishu-court", "郭家店法庭书记员", "court_reviewer"),
+    ("lishu-inspector", "物业督察员", "inspector"),
+    ("lishu-viewer", "梨树县查看者", "viewer"),
+]
+
+
+async def load_demo_data() -> bool:
+    """Create the demo tenants, areas and users once; return False when they already exist."""
+    from tenants import repo, services
+
+    if await repo.tenant_by_slug("lishu") is not None:
+        return False
+    for slug, name, code, townships in TENANTS:
+        tenant = await services.create_tenant(slug, name, code, *CITY)
+        async with services.system_context(tenant, write=True, actor_name="demo") as ctx:
+            for township, t_code, villages in townships:
+                town = await services.create_area(
+                    ctx, {"kind": "township", "name": township, "division_code": t_code}
+                )
+                for village, v_code in villages:
+                    await services.create_area(
+                        ctx,
+                        {
+                            "kind": "village",
+                            "name": village,
+                            "division_code": v_code,
+                            "parent_id": town["id"],
+                        },
+                    )
+            users = LISHU_USERS if slug == "lishu" else [(f"{slug}-admin", f"{name}管理员", "admin")]
+            for username, display, role in users:
+                await services.create_member(
+                    ctx,
+                    {
+                        "username": username,
+                        "display_name": display,
+                        "role": role,
+                        "password": DEMO_PASSWORD,
+                        "must_change_password": False,
+                    },
+                )
+            if slug == "lishu":
+                await services.create_member(
+                    ctx,
+                    {
+                        "username": "siping-viewer",
+                        "display_name": "四平市政法委",
+                        "role": "viewer",
+                        "password": DEMO_PASSWORD,
+                        "must_change_password": False,
+                    },
+                )
+            else:
+                await services.add_existing_user(ctx, "siping-viewer", "viewer")
+    return True
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
+    """Use the configured Redis, or start a private redis-server child when it does not answer."""
+    if _redis_answers(url):
+        return None
+    binary = shutil.which("redis-server")
+    if binary is None:
+        click.echo(
+            f"Redis is not reachable at {url} and redis-server is not installed.\n"
+            "Install it (Debian/Ubuntu: sudo apt-get install redis-server) or set WUSONG_REDIS_URL.",
+            err=True,
+        )
+        sys.exit(1)
+    port = _free_port()
+    child = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+    )
+    os.environ["WUSONG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    for _ in range(50):
+        if _redis_answers(os.environ["WUSONG_REDIS_URL"]):
+            click.echo(f"started a private redis-server on 127.0.0.1:{port}")
+            return child
+        import time
+
+        time.sleep(0.1)
+    child.terminate()
+    click.echo("redis-server did not start", err=True)
+    sys.exit(1)
+
+
+def run_demo(host: str, port: int) -> None:
+    from wusong.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_postgres:
+        click.echo("note: WUSONG_DATABASE_URL points at PostgreSQL; the demo uses it as configured")
+    redis_child = ensure_redis(settings.redis_url, settings.data_dir)
+    get_settings.cache_clear()  # the Redis URL may have changed
+    try:
+        asyncio.run(_serve_demo(host, port))
+    finally:
+        if redis_child is not None:
+            redis_child.send_signal(signal.SIGTERM)
+            redis_child.wait(timeout=10)
+
+
+async def _serve_demo(host: str, port: int) -> None:
+    import uvicorn
+    from arq.worker import Worker
+
+    from wusong import db
+    from wusong.app import create_app
+    from wusong.migrate import migrate_all
+    from wusong.settings import get_settings
+    from wusong.worker import WorkerSettings, redis_settings
+
+    await db.start(get_settings())
+    await migrate_all()
+    loaded = await load_demo_data()
+    await db.stop()
+    click.echo("demo data loaded" if loaded else "demo data already present")
+
+    server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port, log_level="info"))
+    worker_options: dict[str, Any] = {
+        k: v for k, v in vars(WorkerSettings).items() if not k.startswith("_")
+    }
+    worker_options["redis_settings"] = redis_settings()
+    worker = Worker(**worker_options, handle_signals=False)
+    click.echo(
+        f"\n  Wusong demo: http://{host}:{port}/login\n"
+        f"  sign in as lishu-admin (or lishu-mediator, lishu-court, lishu-inspector, "
+        f"lishu-viewer, siping-viewer, shuangliao-admin …), password {DEMO_PASSWORD}\n"
+    )
+    worker_task = asyncio.create_task(worker.async_run())
+    try:
+        await server.serve()
+    finally:
+        worker_task.cancel()
+        await worker.close()

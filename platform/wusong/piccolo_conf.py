@@ -1,0 +1,17 @@
+"""Piccolo configuration: the engine comes from the one settings object."""
+
+from piccolo.conf.apps import AppRegistry
+
+from wusong.db import build_engine
+from wusong.settings import get_settings
+
+DB = build_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "tenants.piccolo_app",
+        "programs.piccolo_app",
+        "mediation.piccolo_app",
+        "reports.piccolo_app",
+    ]
+)

@@ -1,0 +1,127 @@
+"""One typed settings object, read from the environment once and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE_DIR.parent.parent  # the repository root in a checkout
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message names the environment variable."""
+
+
+def _default_templates_dir() -> Path:
+    for candidate in (SOURCE_ROOT / "templates", Path("/app/templates")):
+        if (candidate / "base.html").is_file():
+            return candidate
+    return SOURCE_ROOT / "templates"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    redis_url: str
+    secret_key: str
+    data_dir: Path
+    templates_dir: Path
+    trusted_proxies: frozenset[str] = field(default_factory=frozenset)
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 10
+    login_max_failures_per_client: int = 30
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _secret_key(env: str, data_dir: Path) -> str:
+    key = os.environ.get("WUSONG_SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise SettingsError("WUSONG_SECRET_KEY must be at least 32 characters")
+        return key
+    if env == "production":
+        raise SettingsError("WUSONG_SECRET_KEY is required when WUSONG_ENV=production")
+    # Development: generate once and keep it, so sessions survive restarts.
+    key_file = data_dir / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings() -> Settings:
+    """Read and validate the environment; raise SettingsError naming the bad variable."""
+    env = os.environ.get("WUSONG_ENV", "development")
+    if env not in {"development", "production", "test"}:
+        raise SettingsError(f"WUSONG_ENV must be development, production or test, got {env!r}")
+    data_dir = Path(os.environ.get("WUSONG_DATA_DIR") or SOURCE_ROOT / "var").resolve()
+    database_url = os.environ.get("WUSONG_DATABASE_URL") or f"sqlite:///{data_dir / 'wusong.sqlite3'}"
+    scheme = urlsplit(database_url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise SettingsError(
+            "WUSONG_DATABASE_URL must start with sqlite:/// or postgresql://, "
+            f"got scheme {scheme!r}"
+        )
+    if scheme == "sqlite" and not database_url.startswith("sqlite:///"):
+        raise SettingsError("WUSONG_DATABASE_URL for SQLite must look like sqlite:///path/to/file")
+    redis_url = os.environ.get("WUSONG_REDIS_URL") or "redis://127.0.0.1:6379/0"
+    if urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        raise SettingsError(f"WUSONG_REDIS_URL must be a redis:// URL, got {redis_url!r}")
+    templates_dir = Path(os.environ.get("WUSONG_TEMPLATES_DIR") or _default_templates_dir())
+    if not (templates_dir / "base.html").is_file():
+        raise SettingsError(f"WUSONG_TEMPLATES_DIR has no base.html: {templates_dir}")
+    proxies = os.environ.get("WUSONG_TRUSTED_PROXIES", "")
+    return Settings(
+        env=env,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=_secret_key(env, data_dir),
+        data_dir=data_dir,
+        templates_dir=templates_dir,
+        trusted_proxies=frozenset(p.strip() for p in proxies.split(",") if p.strip()),
+        session_idle_minutes=_int("WUSONG_SESSION_IDLE_MINUTES", 120),
+        session_absolute_hours=_int("WUSONG_SESSION_ABSOLUTE_HOURS", 12),
+        login_window_minutes=_int("WUSONG_LOGIN_WINDOW_MINUTES", 15),
+        login_max_failures_per_account=_int("WUSONG_LOGIN_MAX_FAILURES", 10),
+        login_max_failures_per_client=_int("WUSONG_LOGIN_MAX_FAILURES_PER_CLIENT", 30),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
