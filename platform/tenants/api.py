@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import Parameter
-
-from wusong.errors import PreconditionFailed, PreconditionRequired, Forbidden
-from wusong.tenancy import TenantContext
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from tenants import audit, repo, services
 from tenants.schemas import (
@@ -25,10 +22,13 @@ from tenants.schemas import (
     TokenCreated,
     TokenOut,
 )
+from wusong.errors import Forbidden, PreconditionFailed, PreconditionRequired
+from wusong.web import Ctx
 
 ADMIN = {"admin"}
-Limit = Parameter(ge=1, le=200, default=20)
-Offset = Parameter(ge=0, default=0)
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0)]
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match")]
 
 
 def etag(version: int) -> str:
@@ -63,7 +63,7 @@ class TenantApi(Controller):
     tags = ["tenants"]
 
     @get("/me", name="api.me")
-    async def me(self, ctx: TenantContext) -> MeOut:
+    async def me(self, ctx: Ctx) -> MeOut:
         member = await repo.member_by_user(ctx, ctx.user_id) if ctx.user_id else None
         if member is None:  # pragma: no cover - the middleware already checked membership
             raise Forbidden
@@ -79,12 +79,12 @@ class TenantApi(Controller):
     @get("/areas", name="api.areas.list")
     async def list_areas(
         self,
-        ctx: TenantContext,
-        kind: str | None = None,
-        parent_id: UUID | None = None,
-        active: bool | None = None,
-        offset: int = Offset,
-        limit: int = Limit,
+        ctx: Ctx,
+        kind: FromQuery[str | None] = None,
+        parent_id: FromQuery[UUID | None] = None,
+        active: FromQuery[bool | None] = None,
+        offset: Offset = 0,
+        limit: Limit = 20,
     ) -> Page:
         rows, total = await repo.list_areas(
             ctx,
@@ -97,7 +97,7 @@ class TenantApi(Controller):
         return Page(items=[_area(r) for r in rows], total=total, offset=offset, limit=limit)
 
     @post("/areas", name="api.areas.create", opt={"roles": ADMIN}, status_code=201)
-    async def create_area(self, ctx: TenantContext, data: AreaCreate) -> Response[AreaOut]:
+    async def create_area(self, ctx: Ctx, data: JSONBody[AreaCreate]) -> Response[AreaOut]:
         row = await services.create_area(
             ctx,
             {
@@ -110,17 +110,17 @@ class TenantApi(Controller):
         return Response(_area(row), status_code=201, headers={"ETag": etag(row["version"])})
 
     @get("/areas/{area_id:uuid}", name="api.areas.detail")
-    async def get_area(self, ctx: TenantContext, area_id: UUID) -> Response[AreaOut]:
+    async def get_area(self, ctx: Ctx, area_id: FromPath[UUID]) -> Response[AreaOut]:
         row = await repo.get_area(ctx, area_id)
         return Response(_area(row), headers={"ETag": etag(row["version"])})
 
     @patch("/areas/{area_id:uuid}", name="api.areas.update", opt={"roles": ADMIN})
     async def update_area(
         self,
-        ctx: TenantContext,
-        area_id: UUID,
-        data: AreaUpdate,
-        if_match: str | None = Parameter(header="If-Match", default=None),
+        ctx: Ctx,
+        area_id: FromPath[UUID],
+        data: JSONBody[AreaUpdate],
+        if_match: IfMatch = None,
     ) -> Response[AreaOut]:
         await repo.get_area(ctx, area_id)  # 404 before 428 for ids that are not ours
         row = await services.update_area(
@@ -129,7 +129,7 @@ class TenantApi(Controller):
         return Response(_area(row), headers={"ETag": etag(row["version"])})
 
     @get("/users", name="api.users.list", opt={"roles": ADMIN})
-    async def list_users(self, ctx: TenantContext) -> list[MemberOut]:
+    async def list_users(self, ctx: Ctx) -> list[MemberOut]:
         return [
             MemberOut(
                 id=m["id"],
@@ -144,30 +144,30 @@ class TenantApi(Controller):
         ]
 
     @get("/tokens", name="api.tokens.list")
-    async def list_tokens(self, ctx: TenantContext) -> list[TokenOut]:
+    async def list_tokens(self, ctx: Ctx) -> list[TokenOut]:
         assert ctx.user_id is not None
         return [TokenOut(**row) for row in await repo.list_tokens(ctx, ctx.user_id)]
 
     @post("/tokens", name="api.tokens.create", status_code=201)
-    async def create_token(self, ctx: TenantContext, data: TokenCreate) -> TokenCreated:
+    async def create_token(self, ctx: Ctx, data: JSONBody[TokenCreate]) -> TokenCreated:
         assert ctx.user_id is not None
         token_id, token = await services.create_token(ctx, ctx.user_id, data.name)
         return TokenCreated(id=token_id, name=data.name.strip(), token=token)
 
     @delete("/tokens/{token_id:uuid}", name="api.tokens.revoke", status_code=204)
-    async def revoke_token(self, ctx: TenantContext, token_id: UUID) -> None:
+    async def revoke_token(self, ctx: Ctx, token_id: FromPath[UUID]) -> None:
         assert ctx.user_id is not None
         await services.revoke_token(ctx, ctx.user_id, token_id)
 
     @get("/audit", name="api.audit.list", opt={"roles": ADMIN})
     async def list_audit(
         self,
-        ctx: TenantContext,
-        action: str | None = None,
-        actor: str | None = None,
-        object_type: str | None = None,
-        offset: int = Offset,
-        limit: int = Limit,
+        ctx: Ctx,
+        action: FromQuery[str | None] = None,
+        actor: FromQuery[str | None] = None,
+        object_type: FromQuery[str | None] = None,
+        offset: Offset = 0,
+        limit: Limit = 20,
     ) -> Page:
         rows, total = await audit.list_events(
             ctx,

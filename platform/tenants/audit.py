@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from tenants.tables import AuditEvent
 from wusong.db import is_postgres
 from wusong.tenancy import TenantContext
-
-from tenants.tables import AuditEvent
 
 GENESIS = "0" * 64
 SECRET_FIELDS = frozenset(
@@ -85,7 +84,9 @@ def _event_body(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "tenant": str(row["tenant"]),
         "seq": int(row["seq"]),
-        "at": _iso(row["at"] if isinstance(row["at"], datetime) else datetime.fromisoformat(row["at"])),
+        "at": _iso(
+            row["at"] if isinstance(row["at"], datetime) else datetime.fromisoformat(row["at"])
+        ),
         "actor_id": str(row["actor_id"]) if row["actor_id"] else None,
         "actor_name": row["actor_name"],
         "action": row["action"],
@@ -156,9 +157,7 @@ class ChainProblem:
 async def verify_chain(ctx: TenantContext) -> tuple[int, list[ChainProblem]]:
     """Recompute the tenant's chain; return the number of events and every broken link."""
     rows = (
-        await AuditEvent.select()
-        .where(AuditEvent.tenant == ctx.tenant_id)
-        .order_by(AuditEvent.seq)
+        await AuditEvent.select().where(AuditEvent.tenant == ctx.tenant_id).order_by(AuditEvent.seq)
     )
     problems: list[ChainProblem] = []
     prev_hash = GENESIS

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-
-from wusong import db
-from wusong.errors import Invalid, TooManyAttempts, Unauthorized
-from wusong.settings import get_settings
-from wusong.web import SESSION_COOKIE, client_ip, form_error, page, redirect
 
 from tenants import services, sessions
 from tenants.schemas import ROLES
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from wusong import db
+from wusong.errors import Invalid, TooManyAttempts, Unauthorized
+from wusong.settings import get_settings
+from wusong.web import SESSION_COOKIE, Form, client_ip, form_error, page, redirect
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,7 +48,9 @@ class AuthPages(Controller):
     path = "/"
 
     @get("/login", name="auth.login")
-    async def login_form(self, request: Request[Any, Any, Any], next: str = "/") -> Template:
+    async def login_form(
+        self, request: Request[Any, Any, Any], next: FromQuery[str] = "/"
+    ) -> Template:
         return page(request, "auth/login.html", form={"next": _safe_next(next)})
 
     @post("/login", name="auth.login_submit")
@@ -68,7 +66,11 @@ class AuthPages(Controller):
             )
         except (Unauthorized, TooManyAttempts) as error:
             return page(
-                request, "auth/login.html", status_code=error.status_code, form=form, error=error.message
+                request,
+                "auth/login.html",
+                status_code=error.status_code,
+                form=form,
+                error=error.message,
             )
         # Rotation: the session a browser had before signing in is gone, a new id is issued.
         old = request.cookies.get(SESSION_COOKIE)
@@ -109,7 +111,9 @@ class AuthPages(Controller):
         return page(request, "auth/password.html", user=user, form={})
 
     @post("/account/password", name="account.password_submit")
-    async def change_password(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
+    async def change_password(
+        self, request: Request[Any, Any, Any], data: Form
+    ) -> Template | Redirect:
         user = await current_user(request)
         if user is None:
             return Redirect("/login?next=/account/password", status_code=303)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from tenants import sessions
 from wusong import db
 from wusong.settings import get_settings
-
-from tenants import sessions
 
 log = logging.getLogger("wusong.jobs")
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenants import sessions
 from wusong import db
 from wusong.settings import get_settings
 from wusong.web import SESSION_COOKIE
 
-from tenants import sessions
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def _credential(scope: Scope, api: bool) -> str | None:
     headers = dict(scope.get("headers", []))
@@ -30,6 +30,7 @@ def _credential(scope: Scope, api: bool) -> str | None:
         if name == SESSION_COOKIE:
             return value
     return None
+
 
 class TenantMiddleware:
     def __init__(self, app: ASGIApp) -> None:
@@ -64,7 +65,9 @@ class TenantMiddleware:
         for message in messages:
             await send(message)
 
+
 def tenant_middleware(app: ASGIApp) -> ASGIApp:
     return TenantMiddleware(app)
+
 
 __all__ = ["TenantMiddleware", "tenant_middleware"]

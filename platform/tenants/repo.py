@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tenants.tables import ApiToken, Area, Membership, Tenant, User
 from wusong.errors import NotFound, PreconditionFailed
 from wusong.tenancy import TenantContext
-
-from tenants.tables import ApiToken, Area, Membership, Tenant, User
 
 # ---- tenants (platform operator) ------------------------------------------------------------
 
@@ -90,8 +89,10 @@ async def list_areas(
 
 
 async def all_areas(ctx: TenantContext) -> list[dict[str, Any]]:
-    return await Area.select(*_AREA_COLUMNS).where(Area.tenant == ctx.tenant_id).order_by(
-        Area.division_code
+    return (
+        await Area.select(*_AREA_COLUMNS)
+        .where(Area.tenant == ctx.tenant_id)
+        .order_by(Area.division_code)
     )
 
 
@@ -107,9 +108,7 @@ async def get_area(ctx: TenantContext, area_id: UUID) -> dict[str, Any]:
 
 
 async def division_code_taken(ctx: TenantContext, code: str) -> bool:
-    return await Area.exists().where(
-        (Area.tenant == ctx.tenant_id) & (Area.division_code == code)
-    )
+    return await Area.exists().where((Area.tenant == ctx.tenant_id) & (Area.division_code == code))
 
 
 async def insert_area(ctx: TenantContext, values: dict[str, Any]) -> dict[str, Any]:
@@ -192,9 +191,9 @@ async def insert_user(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def insert_membership(ctx: TenantContext, user_id: UUID, role: str) -> UUID:
-    rows = await Membership.insert(Membership(tenant=ctx.tenant_id, user=user_id, role=role)).returning(
-        Membership.id
-    )
+    rows = await Membership.insert(
+        Membership(tenant=ctx.tenant_id, user=user_id, role=role)
+    ).returning(Membership.id)
     return rows[0]["id"]
 
 
@@ -254,7 +253,9 @@ async def insert_token(
     ctx: TenantContext, user_id: UUID, name: str, token_hash: str, prefix: str
 ) -> UUID:
     rows = await ApiToken.insert(
-        ApiToken(tenant=ctx.tenant_id, user=user_id, name=name, token_hash=token_hash, prefix=prefix)
+        ApiToken(
+            tenant=ctx.tenant_id, user=user_id, name=name, token_hash=token_hash, prefix=prefix
+        )
     ).returning(ApiToken.id)
     return rows[0]["id"]
 
@@ -317,5 +318,3 @@ async def members_by_role(ctx: TenantContext) -> dict[str, int]:
         ctx.tenant_id,
     )
     return {row["role"]: int(row["n"]) for row in rows}
-
-

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-
-from wusong.errors import Invalid
-from wusong.tenancy import TenantContext
-from wusong.web import form_error, page, redirect
 
 from tenants import audit, repo, services, sessions
 from tenants.schemas import AREA_KINDS, ROLES
+from wusong.errors import Invalid
+from wusong.tenancy import TenantContext
+from wusong.web import Ctx, Form, form_error, page, redirect
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ADMIN = {"admin"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AUDIT_PAGE = 50
@@ -45,7 +42,7 @@ class TenantPages(Controller):
     path = "/"
 
     @get("/", name="tenant.home")
-    async def home(self, request: Request[Any, Any, Any], ctx: TenantContext) -> Template:
+    async def home(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         counts = await repo.home_counts(ctx)
         by_role = await repo.members_by_role(ctx) if ctx.is_admin else {}
         recent: list[dict[str, Any]] = []
@@ -64,7 +61,7 @@ class TenantPages(Controller):
     # ---- areas ---------------------------------------------------------------------------
 
     @get("/areas", name="areas.tree")
-    async def area_tree(self, request: Request[Any, Any, Any], ctx: TenantContext) -> Template:
+    async def area_tree(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         areas = await repo.all_areas(ctx)
         townships = [a for a in areas if a["kind"] == "township"]
         villages: dict[Any, list[dict[str, Any]]] = {}
@@ -81,20 +78,34 @@ class TenantPages(Controller):
 
     @get("/areas/new", name="areas.new", opt={"roles": ADMIN})
     async def area_new(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, kind: str = "township", parent: str = ""
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        kind: FromQuery[str] = "township",
+        parent: FromQuery[str] = "",
     ) -> Template:
         form = {"kind": kind if kind in AREA_KINDS else "township", "parent_id": parent}
-        return page(request, "tenants/area_form.html", **await self._area_form_context(request, ctx, form))
+        return page(
+            request, "tenants/area_form.html", **await self._area_form_context(request, ctx, form)
+        )
 
     @post("/areas/new", name="areas.create", opt={"roles": ADMIN})
     async def area_create(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, data: Form
     ) -> Template | Redirect:
         try:
             area = await services.create_area(ctx, dict(data))
         except Invalid as error:
-            return form_error(request, "tenants/area_form.html", error, **await self._area_form_context(request, ctx, dict(data)))
-        return redirect(f"{_base(ctx)}/areas#area-{area['id']}", f"已新增{AREA_KINDS[area['kind']]}：{area['name']}")
+            return form_error(
+                request,
+                "tenants/area_form.html",
+                error,
+                **await self._area_form_context(request, ctx, dict(data)),
+            )
+        return redirect(
+            f"{_base(ctx)}/areas#area-{area['id']}",
+            f"已新增{AREA_KINDS[area['kind']]}：{area['name']}",
+        )
 
     async def _area_form_context(
         self, request: Request[Any, Any, Any], ctx: TenantContext, form: dict[str, Any]
@@ -106,7 +117,7 @@ class TenantPages(Controller):
 
     @get("/areas/{area_id:uuid}/edit", name="areas.edit", opt={"roles": ADMIN})
     async def area_edit(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, area_id: UUID
+        self, request: Request[Any, Any, Any], ctx: Ctx, area_id: FromPath[UUID]
     ) -> Template:
         area = await repo.get_area(ctx, area_id)
         return page(
@@ -119,7 +130,7 @@ class TenantPages(Controller):
 
     @post("/areas/{area_id:uuid}/edit", name="areas.update", opt={"roles": ADMIN})
     async def area_update(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, area_id: UUID, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, area_id: FromPath[UUID], data: Form
     ) -> Template | Redirect:
         area = await repo.get_area(ctx, area_id)
         try:
@@ -127,12 +138,19 @@ class TenantPages(Controller):
                 ctx, area_id, _int(data.get("version"), -1), {"name": data.get("name", "")}
             )
         except Invalid as error:
-            return form_error(request, "tenants/area_edit.html", error, dict(data), area=area, **await _nav_context(request, ctx))
+            return form_error(
+                request,
+                "tenants/area_edit.html",
+                error,
+                dict(data),
+                area=area,
+                **await _nav_context(request, ctx),
+            )
         return redirect(f"{_base(ctx)}/areas#area-{area_id}", "已保存")
 
     @post("/areas/{area_id:uuid}/active", name="areas.set_active", opt={"roles": ADMIN})
     async def area_set_active(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, area_id: UUID, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, area_id: FromPath[UUID], data: Form
     ) -> Redirect:
         active = data.get("active") == "1"
         try:
@@ -150,7 +168,11 @@ class TenantPages(Controller):
 
     @get("/users", name="users.list", opt={"roles": ADMIN})
     async def user_list(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, role: str = "", status: str = ""
+        self,
+        request: Request[Any, Any, Any],
+        ctx: Ctx,
+        role: FromQuery[str] = "",
+        status: FromQuery[str] = "",
     ) -> Template:
         active = {"active": True, "inactive": False}.get(status)
         members = await repo.list_members(ctx, role=role if role in ROLES else None, active=active)
@@ -164,7 +186,7 @@ class TenantPages(Controller):
         )
 
     @get("/users/new", name="users.new", opt={"roles": ADMIN})
-    async def user_new(self, request: Request[Any, Any, Any], ctx: TenantContext) -> Template:
+    async def user_new(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         return page(
             request,
             "tenants/user_form.html",
@@ -174,13 +196,15 @@ class TenantPages(Controller):
 
     @post("/users/new", name="users.create", opt={"roles": ADMIN})
     async def user_create(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, data: Form
     ) -> Template | Redirect:
         try:
             await services.create_member(ctx, dict(data))
         except Invalid as error:
             form = {k: v for k, v in data.items() if k != "password"}
-            return form_error(request, "tenants/user_form.html", error, form, **await _nav_context(request, ctx))
+            return form_error(
+                request, "tenants/user_form.html", error, form, **await _nav_context(request, ctx)
+            )
         return redirect(
             f"{_base(ctx)}/users",
             f"已新增用户 {data.get('username', '').strip()}，首次登录须修改密码",
@@ -188,7 +212,7 @@ class TenantPages(Controller):
 
     @get("/users/{member_id:uuid}", name="users.detail", opt={"roles": ADMIN})
     async def user_detail(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, member_id: UUID
+        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID]
     ) -> Template:
         member = await repo.get_member(ctx, member_id)
         return page(
@@ -201,18 +225,25 @@ class TenantPages(Controller):
 
     @post("/users/{member_id:uuid}", name="users.update", opt={"roles": ADMIN})
     async def user_update(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, member_id: UUID, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID], data: Form
     ) -> Template | Redirect:
         member = await repo.get_member(ctx, member_id)
         try:
             await services.update_member(ctx, member_id, {"role": data.get("role")})
         except Invalid as error:
-            return form_error(request, "tenants/user_detail.html", error, dict(data), member=member, **await _nav_context(request, ctx))
+            return form_error(
+                request,
+                "tenants/user_detail.html",
+                error,
+                dict(data),
+                member=member,
+                **await _nav_context(request, ctx),
+            )
         return redirect(f"{_base(ctx)}/users/{member_id}", "已保存角色")
 
     @post("/users/{member_id:uuid}/active", name="users.set_active", opt={"roles": ADMIN})
     async def user_set_active(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, member_id: UUID, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID], data: Form
     ) -> Redirect:
         active = data.get("active") == "1"
         try:
@@ -224,16 +255,21 @@ class TenantPages(Controller):
 
     @post("/users/{member_id:uuid}/password", name="users.reset_password", opt={"roles": ADMIN})
     async def user_reset_password(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, member_id: UUID, data: Form
+        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID], data: Form
     ) -> Template | Redirect:
         member = await repo.get_member(ctx, member_id)
         try:
             await services.reset_password(ctx, member_id, data.get("password", ""))
         except Invalid as error:
-            return form_error(request, "tenants/user_detail.html", error, {"role": member["role"]}, member=member, **await _nav_context(request, ctx))
-        return redirect(
-            f"{_base(ctx)}/users/{member_id}", "已重置密码：该用户下次登录时须修改密码"
-        )
+            return form_error(
+                request,
+                "tenants/user_detail.html",
+                error,
+                {"role": member["role"]},
+                member=member,
+                **await _nav_context(request, ctx),
+            )
+        return redirect(f"{_base(ctx)}/users/{member_id}", "已重置密码：该用户下次登录时须修改密码")
 
     # ---- audit log -----------------------------------------------------------------------
 
@@ -241,11 +277,11 @@ class TenantPages(Controller):
     async def audit_log(
         self,
         request: Request[Any, Any, Any],
-        ctx: TenantContext,
-        action: str = "",
-        actor: str = "",
-        since: str = "",
-        until: str = "",
+        ctx: Ctx,
+        action: FromQuery[str] = "",
+        actor: FromQuery[str] = "",
+        since: FromQuery[str] = "",
+        until: FromQuery[str] = "",
     ) -> Template:
         page_no = max(1, min(_int(request.query_params.get("page"), 1), 10_000))
         filters = audit.AuditFilter(
@@ -273,11 +309,15 @@ class TenantPages(Controller):
     # ---- own API tokens ------------------------------------------------------------------
 
     @get("/account/tokens", name="tokens.list")
-    async def token_list(self, request: Request[Any, Any, Any], ctx: TenantContext) -> Template:
+    async def token_list(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         return await self._tokens_page(request, ctx)
 
     async def _tokens_page(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, status_code: int = 200, **extra: Any
+        self,
+        request: Request[Any, Any, Any],
+        ctx: TenantContext,
+        status_code: int = 200,
+        **extra: Any,
     ) -> Template:
         tokens = await repo.list_tokens(ctx, ctx.user_id) if ctx.user_id else []
         return page(
@@ -290,9 +330,7 @@ class TenantPages(Controller):
         )
 
     @post("/account/tokens", name="tokens.create")
-    async def token_create(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, data: Form
-    ) -> Template:
+    async def token_create(self, request: Request[Any, Any, Any], ctx: Ctx, data: Form) -> Template:
         assert ctx.user_id is not None
         try:
             _, token = await services.create_token(ctx, ctx.user_id, data.get("name"))
@@ -302,7 +340,7 @@ class TenantPages(Controller):
 
     @post("/account/tokens/{token_id:uuid}/revoke", name="tokens.revoke")
     async def token_revoke(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, token_id: UUID
+        self, request: Request[Any, Any, Any], ctx: Ctx, token_id: FromPath[UUID]
     ) -> Redirect:
         assert ctx.user_id is not None
         await services.revoke_token(ctx, ctx.user_id, token_id)

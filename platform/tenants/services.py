@@ -6,18 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from wusong import db
-from wusong.errors import (
-    Forbidden,
-    Invalid,
-    NotFound,
-    PreconditionFailed,
-    TooManyAttempts,
-    Unauthorized,
-)
-from wusong.settings import Settings
-from wusong.tenancy import TenantContext, tenant_context
-
 from tenants import audit, repo, sessions
 from tenants.schemas import (
     AREA_KINDS,
@@ -31,6 +19,17 @@ from tenants.schemas import (
     clean_text,
 )
 from tenants.security import hash_password, new_secret, verify_password
+from wusong import db
+from wusong.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    TooManyAttempts,
+    Unauthorized,
+)
+from wusong.settings import Settings
+from wusong.tenancy import TenantContext, tenant_context
 
 # ---- tenants (platform operator, CLI) -------------------------------------------------------
 
@@ -66,7 +65,9 @@ async def create_tenant(
         async with tenant_context(
             tenant["id"], slug, name, division_code, write=True, actor_name="platform"
         ) as ctx:
-            await audit.record(ctx, "tenant.create", "tenant", tenant["id"], {"slug": slug, "name": name})
+            await audit.record(
+                ctx, "tenant.create", "tenant", tenant["id"], {"slug": slug, "name": name}
+            )
     return tenant
 
 
@@ -146,7 +147,9 @@ async def create_area(ctx: TenantContext, data: dict[str, Any]) -> dict[str, Any
 
 async def _area_or_invalid(ctx: TenantContext, area_id: Any) -> dict[str, Any] | None:
     try:
-        return await repo.get_area(ctx, area_id if isinstance(area_id, UUID) else UUID(str(area_id)))
+        return await repo.get_area(
+            ctx, area_id if isinstance(area_id, UUID) else UUID(str(area_id))
+        )
     except (ValueError, NotFound):
         return None
 
@@ -167,9 +170,12 @@ async def update_area(
         if not isinstance(active, bool):
             errors.add("active", "状态无效")
         elif active != current["active"]:
-            if not active and current["kind"] == "township":
-                if await repo.count_active_children(ctx, area_id):
-                    errors.add("active", "该乡镇/街道下仍有启用的村/社区，请先停用它们")
+            if (
+                not active
+                and current["kind"] == "township"
+                and await repo.count_active_children(ctx, area_id)
+            ):
+                errors.add("active", "该乡镇/街道下仍有启用的村/社区，请先停用它们")
             if active and current["parent_id"]:
                 parent = await repo.get_area(ctx, current["parent_id"])
                 if not parent["active"]:
@@ -259,10 +265,16 @@ async def update_member(ctx: TenantContext, membership_id: UUID, data: dict[str,
         await repo.revoke_user_tokens(ctx, member["user_id"])
         if not await repo.other_active_memberships(ctx, member["user_id"]):
             await sessions.delete_user_sessions(member["user_id"])
-    action = {True: "user.activate", False: "user.deactivate"}.get(changes.get("active"), "user.update")  # type: ignore[call-overload]
+    action = {True: "user.activate", False: "user.deactivate"}.get(
+        changes.get("active"), "user.update"
+    )  # type: ignore[call-overload]
     before = {key: member[key] for key in changes}
     await audit.record(
-        ctx, action, "membership", membership_id, {"username": member["username"], "before": before, "after": changes}
+        ctx,
+        action,
+        "membership",
+        membership_id,
+        {"username": member["username"], "before": before, "after": changes},
     )
 
 

@@ -11,13 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tenants.security import digest, new_secret
+from tenants.tables import ApiToken, LoginAttempt, User, UserSession
 from wusong.db import is_postgres
 from wusong.errors import Forbidden, NotFound, Unauthorized
 from wusong.settings import Settings
 from wusong.tenancy import TenantContext
-
-from tenants.security import digest, new_secret
-from tenants.tables import ApiToken, LoginAttempt, User, UserSession
 
 # Touch last_seen/last_used at most this often: one write per minute, not one per request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -200,15 +199,17 @@ async def delete_user_sessions(user_id: UUID, *, except_session: UUID | None = N
 
 async def purge_expired_sessions(settings: Settings) -> int:
     now = datetime.now(UTC)
-    expired = (UserSession.last_seen_at < now - timedelta(minutes=settings.session_idle_minutes)) | (
-        UserSession.created_at < now - timedelta(hours=settings.session_absolute_hours)
-    )
+    expired = (
+        UserSession.last_seen_at < now - timedelta(minutes=settings.session_idle_minutes)
+    ) | (UserSession.created_at < now - timedelta(hours=settings.session_absolute_hours))
     rows = await UserSession.delete().where(expired).returning(UserSession.id)
     return len(rows)
 
 
 async def purge_old_login_attempts(settings: Settings) -> int:
-    cutoff = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes) - timedelta(days=1)
+    cutoff = (
+        datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes) - timedelta(days=1)
+    )
     rows = await LoginAttempt.delete().where(LoginAttempt.at < cutoff).returning(LoginAttempt.id)
     return len(rows)
 

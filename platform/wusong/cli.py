@@ -48,7 +48,9 @@ def run(factory: Callable[[], Awaitable[T]]) -> T:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Wusong (无讼): county mediation and no-litigation village programs."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("piccolo").setLevel(logging.WARNING)
     try:
         get_settings()
@@ -82,11 +84,15 @@ def tenant() -> None:
 @click.option("--division-code", required=True, help="12-digit code, e.g. 220322000000")
 @click.option("--parent-city", default="", help="e.g. 四平市")
 @click.option("--parent-city-code", default="", help="e.g. 220300000000")
-def tenant_create(slug: str, name: str, division_code: str, parent_city: str, parent_city_code: str) -> None:
+def tenant_create(
+    slug: str, name: str, division_code: str, parent_city: str, parent_city_code: str
+) -> None:
     """Create a tenant."""
     from tenants import services
 
-    created = run(lambda: services.create_tenant(slug, name, division_code, parent_city, parent_city_code))
+    created = run(
+        lambda: services.create_tenant(slug, name, division_code, parent_city, parent_city_code)
+    )
     click.echo(f"created tenant {created['slug']} ({created['name']}, {created['division_code']})")
 
 
@@ -101,7 +107,8 @@ def tenant_list() -> None:
     for row in rows:
         state = "active" if row["active"] else "inactive"
         click.echo(
-            f"{row['slug']:<14} {row['division_code']}  {state:<8} {int(row['members']):>4} members  "
+            f"{row['slug']:<14} {row['division_code']}  {state:<8} "
+            f"{int(row['members']):>4} members  "
             f"{row['parent_city']}{row['name']}"
         )
 

@@ -117,9 +117,8 @@ async def stop() -> None:
 async def ping() -> None:
     """Raise if the database does not answer a trivial query."""
     engine = get_engine()
-    if isinstance(engine, PostgresEngine):
-        if engine.pool is not None:
-            async with engine.pool.acquire(timeout=3) as conn:
-                await conn.fetchval("SELECT 1")
-            return
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        async with engine.pool.acquire(timeout=3) as conn:
+            await conn.fetchval("SELECT 1")
+        return
     await asyncio.wait_for(engine.run_ddl("SELECT 1"), timeout=3)

@@ -29,8 +29,16 @@ TENANTS: list[tuple[str, str, str, list[tuple[str, str, list[tuple[str, str]]]]]
         "梨树县",
         "220322000000",
         [
-            ("梨树镇", "220322100000", [("霍家店村", "220322100201"), ("八里庙村", "220322100202")]),
-            ("郭家店镇", "220322101000", [("郭家店村", "220322101201"), ("二龙湖村", "220322101202")]),
+            (
+                "梨树镇",
+                "220322100000",
+                [("霍家店村", "220322100201"), ("八里庙村", "220322100202")],
+            ),
+            (
+                "郭家店镇",
+                "220322101000",
+                [("郭家店村", "220322101201"), ("二龙湖村", "220322101202")],
+            ),
         ],
     ),
     (
@@ -95,7 +103,9 @@ async def load_demo_data() -> bool:
                             "parent_id": town["id"],
                         },
                     )
-            users = LISHU_USERS if slug == "lishu" else [(f"{slug}-admin", f"{name}管理员", "admin")]
+            users = (
+                LISHU_USERS if slug == "lishu" else [(f"{slug}-admin", f"{name}管理员", "admin")]
+            )
             for username, display, role in users:
                 await services.create_member(
                     ctx,
@@ -146,14 +156,26 @@ def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
     if binary is None:
         click.echo(
             f"Redis is not reachable at {url} and redis-server is not installed.\n"
-            "Install it (Debian/Ubuntu: sudo apt-get install redis-server) or set WUSONG_REDIS_URL.",
+            "Install it (Debian/Ubuntu: sudo apt-get install redis-server) "
+            "or set WUSONG_REDIS_URL.",
             err=True,
         )
         sys.exit(1)
     port = _free_port()
     child = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(data_dir)],
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(data_dir),
+        ],
         stdout=subprocess.DEVNULL,
     )
     os.environ["WUSONG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"

@@ -90,7 +90,9 @@ def load_settings() -> Settings:
     if env not in {"development", "production", "test"}:
         raise SettingsError(f"WUSONG_ENV must be development, production or test, got {env!r}")
     data_dir = Path(os.environ.get("WUSONG_DATA_DIR") or SOURCE_ROOT / "var").resolve()
-    database_url = os.environ.get("WUSONG_DATABASE_URL") or f"sqlite:///{data_dir / 'wusong.sqlite3'}"
+    database_url = (
+        os.environ.get("WUSONG_DATABASE_URL") or f"sqlite:///{data_dir / 'wusong.sqlite3'}"
+    )
     scheme = urlsplit(database_url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql"}:
         raise SettingsError(

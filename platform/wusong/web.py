@@ -10,6 +10,7 @@ from urllib.parse import quote, unquote
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -18,6 +19,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.types import Scope
 
@@ -58,7 +60,9 @@ def client_ip(scope: Scope) -> str:
     trusted = get_settings().trusted_proxies
     if peer not in trusted:
         return peer
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    headers = {
+        k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+    }
     hops = [hop.strip() for hop in headers.get("x-forwarded-for", "").split(",") if hop.strip()]
     # Walk from the nearest hop outwards and take the first address that is not a proxy of ours.
     for hop in reversed(hops):
@@ -71,6 +75,10 @@ def client_ip(scope: Scope) -> str:
     return peer
 
 
+Ctx = NamedDependency[TenantContext]
+Form = URLEncodedBody[dict[str, str]]
+
+
 def tenant_ctx(request: Request[Any, Any, Any]) -> TenantContext:
     """Dependency: the TenantContext the tenant middleware put on the request."""
     ctx = request.state.get("ctx")
@@ -79,7 +87,9 @@ def tenant_ctx(request: Request[Any, Any, Any]) -> TenantContext:
     return ctx
 
 
-def require_roles(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+def require_roles(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     """Guard: a handler's ``opt["roles"]`` lists who may call it; absent means every member."""
     roles = handler.opt.get("roles")
     if roles is None:
@@ -116,24 +126,34 @@ def page(
     raw = request.cookies.get(FLASH_COOKIE)
     if raw:
         kind, _, message = unquote(raw).partition("|")
-        context.setdefault("flash", {"kind": kind if kind in {"success", "error"} else "info", "text": message})
+        context.setdefault(
+            "flash", {"kind": kind if kind in {"success", "error"} else "info", "text": message}
+        )
         cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, expires=0))
     return Template(template, context=context, status_code=status_code, cookies=cookies)
 
 
 def form_error(
-    request: Request[Any, Any, Any], template: str, error: Invalid, form: dict[str, Any], **context: Any
+    request: Request[Any, Any, Any],
+    template: str,
+    error: Invalid,
+    form: dict[str, Any],
+    **context: Any,
 ) -> Template:
     """Re-show a form with the submitted values and each field's message (422)."""
-    return page(
-        request, template, status_code=422, form=form, errors=error.errors, **context
-    )
+    return page(request, template, status_code=422, form=form, errors=error.errors, **context)
 
 
 # ---- errors --------------------------------------------------------------------------------
 
 
-def _error_response(request: Request[Any, Any, Any], status: int, message: str, errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response[Any]:
+def _error_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
     if is_api(request.url.path):
         body: dict[str, Any] = {"status": status, "detail": message}
         if errors:
@@ -172,7 +192,9 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotFoundException):
         message = "您访问的页面或记录不存在"
     elif isinstance(exc, PermissionDeniedException):
-        message = "请求被拒绝：请刷新页面后重试" if "CSRF" in str(exc.detail) else "您没有权限执行此操作"
+        message = (
+            "请求被拒绝：请刷新页面后重试" if "CSRF" in str(exc.detail) else "您没有权限执行此操作"
+        )
     elif status == 405:
         message = "该地址不支持此操作"
     elif status == 429:

@@ -1,0 +1,134 @@
+"""Test data builders (each needs a tenant) and an HTTP client that signs in like a browser."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+PASSWORD = "correct-horse-battery"
+TENANT_A = ("lishu", "梨树县", "220322000000")
+TENANT_B = ("tiexi", "铁西区", "220302000000")
+
+
+async def make_tenant(spec: tuple[str, str, str] = TENANT_A) -> dict[str, Any]:
+    from tenants import services
+
+    slug, name, code = spec
+    return await services.create_tenant(slug, name, code, "四平市", "220300000000")
+
+
+@dataclass
+class Member:
+    tenant: dict[str, Any]
+    username: str
+    role: str
+    user_id: UUID
+    membership_id: UUID
+    password: str = PASSWORD
+
+
+async def make_member(
+    tenant: dict[str, Any], username: str, role: str = "admin", password: str = PASSWORD
+) -> Member:
+    from tenants import repo, services
+
+    async with services.system_context(tenant, write=True) as ctx:
+        membership_id = await services.create_member(
+            ctx,
+            {
+                "username": username,
+                "display_name": username,
+                "role": role,
+                "password": password,
+                "must_change_password": False,
+            },
+        )
+        member = await repo.get_member(ctx, membership_id)
+    return Member(tenant, username, role, member["user_id"], membership_id, password)
+
+
+async def make_area(
+    tenant: dict[str, Any], kind: str, name: str, code: str, parent_id: UUID | None = None
+) -> dict[str, Any]:
+    from tenants import services
+
+    async with services.system_context(tenant, write=True) as ctx:
+        return await services.create_area(
+            ctx, {"kind": kind, "name": name, "division_code": code, "parent_id": parent_id}
+        )
+
+
+async def make_token(member: Member, name: str = "测试令牌") -> tuple[UUID, str]:
+    from tenants import services
+
+    async with services.system_context(member.tenant, write=True) as ctx:
+        return await services.create_token(ctx, member.user_id, name)
+
+
+class Browser:
+    """A test client that keeps cookies and sends the CSRF token with every form."""
+
+    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+        self.client = client
+
+    async def csrf(self) -> str:
+        token = self.client.cookies.get("wusong_csrf")
+        if not token:
+            await self.client.get("/login")
+            token = self.client.cookies.get("wusong_csrf")
+        assert token, "the login page must set the CSRF cookie"
+        return token
+
+    async def login(self, username: str, password: str = PASSWORD) -> Any:
+        return await self.post("/login", {"username": username, "password": password, "next": "/"})
+
+    async def get(self, path: str, **kwargs: Any) -> Any:
+        return await self.client.get(path, **kwargs)
+
+    async def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        form = {"_csrf_token": await self.csrf(), **(data or {})}
+        return await self.client.post(path, data=form, **kwargs)
+
+
+@pytest.fixture
+async def app() -> Litestar:
+    from wusong.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def browser(client: AsyncTestClient[Litestar]) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+async def tenant_a() -> dict[str, Any]:
+    return await make_tenant(TENANT_A)
+
+
+@pytest.fixture
+async def tenant_b() -> dict[str, Any]:
+    return await make_tenant(TENANT_B)
+
+
+@pytest.fixture
+async def admin_a(tenant_a: dict[str, Any]) -> Member:
+    return await make_member(tenant_a, "admin-a", "admin")
+
+
+@pytest.fixture
+async def admin_b(tenant_b: dict[str, Any]) -> Member:
+    return await make_member(tenant_b, "admin-b", "admin")
