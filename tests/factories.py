@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+ROOT_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 TENANT_A = ("lishu", "梨树县", "220322000000")
 TENANT_B = ("tiexi", "铁西区", "220302000000")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,6 +74,11 @@ def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return str(value.astimezone(SHANGHAI).strftime(fmt))
 
 
+def json_text(value: Any) -> str:
+    """Readable JSON for people (Chinese kept as is); autoescaping still applies."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def template_engine(settings: Settings) -> JinjaTemplateEngine:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
@@ -82,6 +88,7 @@ def template_engine(settings: Settings) -> JinjaTemplateEngine:
         lstrip_blocks=True,
     )
     env.filters["local_time"] = local_time
+    env.filters["json_text"] = json_text
     env.globals["ROLE_LABELS"] = ROLES
     env.globals["AREA_KIND_LABELS"] = AREA_KINDS
     return JinjaTemplateEngine.from_environment(env)

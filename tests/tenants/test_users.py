@@ -1,0 +1,167 @@
+"""Administrators manage users and roles; deactivation and revocation take effect at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+from tests.factories import TENANT_B, Browser, Member, make_member, make_tenant, make_token
+
+
+async def test_admin_creates_a_user_who_must_change_the_temporary_password(
+    browser: Browser, admin_a: Member, client: AsyncTestClient[Any]
+) -> None:
+    await browser.login("admin-a")
+    created = await browser.post(
+        "/t/lishu/users/new",
+        {
+            "username": "wang.tj",
+            "display_name": "王调解",
+            "role": "mediator",
+            "password": "temporary-pw-1",
+        },
+    )
+    assert created.status_code == 200
+    assert "已新增用户 wang.tj" in created.text
+    listing = await browser.get("/t/lishu/users")
+    assert "王调解" in listing.text
+    assert "待改密码" in listing.text
+
+
+async def test_user_form_errors_name_each_field_and_write_nothing(
+    browser: Browser, admin_a: Member
+) -> None:
+    from tenants.tables import User
+
+    await browser.login("admin-a")
+    response = await browser.post(
+        "/t/lishu/users/new",
+        {"username": "a", "display_name": "", "role": "boss", "password": "short"},
+    )
+    assert response.status_code == 422
+    for message in ("用户名须为", "姓名不能为空", "角色无效", "密码至少 10 个字符"):
+        assert message in response.text
+    assert 'value="short"' not in response.text  # a password is never echoed back
+    taken = await browser.post(
+        "/t/lishu/users/new",
+        {
+            "username": "admin-a",
+            "display_name": "重名",
+            "role": "viewer",
+            "password": "long-enough-1",
+        },
+    )
+    assert taken.status_code == 422
+    assert "用户名 admin-a 已被使用" in taken.text
+    assert await User.count() == 1
+
+
+async def test_deactivating_a_user_stops_their_session_and_tokens_at_once(
+    client: AsyncTestClient[Any], admin_a: Member
+) -> None:
+    from tenants import services
+
+    mediator = await make_member(admin_a.tenant, "mediator-a", "mediator")
+    _, token = await make_token(mediator)
+    other = Browser(client)
+    await other.login("mediator-a")
+    assert (await other.get("/t/lishu/")).status_code == 200
+    auth = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 200
+
+    async with services.system_context(admin_a.tenant, write=True) as ctx:
+        await services.update_member(ctx, mediator.membership_id, {"active": False})
+
+    assert (await other.get("/t/lishu/", follow_redirects=False)).status_code == 303
+    assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 401
+
+
+async def test_admin_pages_deactivate_reset_and_change_role(
+    browser: Browser, admin_a: Member
+) -> None:
+    mediator = await make_member(admin_a.tenant, "mediator-a", "mediator")
+    await browser.login("admin-a")
+    base = f"/t/lishu/users/{mediator.membership_id}"
+    role = await browser.post(base, {"role": "court_reviewer"})
+    assert "已保存角色" in role.text
+    short = await browser.post(f"{base}/password", {"password": "short"})
+    assert short.status_code == 422
+    assert "密码至少 10 个字符" in short.text
+    reset = await browser.post(f"{base}/password", {"password": "brand-new-temp-1"})
+    assert "已重置密码" in reset.text
+    off = await browser.post(f"{base}/active", {"active": "0"})
+    assert "已停用该用户" in off.text
+    myself = await browser.post(f"/t/lishu/users/{admin_a.membership_id}/active", {"active": "0"})
+    assert "不能停用自己" in myself.text
+
+
+async def test_reset_is_refused_for_a_user_who_also_belongs_to_another_tenant(
+    browser: Browser, admin_a: Member
+) -> None:
+    from tenants import services
+
+    shared = await make_member(admin_a.tenant, "shared-user", "viewer")
+    tenant_b = await make_tenant(TENANT_B)
+    async with services.system_context(tenant_b, write=True) as ctx:
+        await services.add_existing_user(ctx, "shared-user", "viewer")
+    await browser.login("admin-a")
+    response = await browser.post(
+        f"/t/lishu/users/{shared.membership_id}/password", {"password": "takeover-pass-1"}
+    )
+    assert response.status_code == 403
+    assert (await Browser(browser.client).login("shared-user")).status_code == 200
+
+
+async def test_user_with_two_tenants_chooses_and_switches(
+    browser: Browser, admin_a: Member
+) -> None:
+    from tenants import services
+
+    tenant_b = await make_tenant(TENANT_B)
+    async with services.system_context(tenant_b, write=True) as ctx:
+        await services.add_existing_user(ctx, "admin-a", "viewer")
+    landing = await browser.login("admin-a")
+    assert "选择区县" in landing.text
+    assert "铁西区" in landing.text
+    assert "梨树县" in landing.text
+    tiexi = await browser.get("/t/tiexi/")
+    assert tiexi.status_code == 200
+    assert "查看者" in tiexi.text
+
+
+async def test_own_tokens_are_shown_once_listed_and_revoked(
+    browser: Browser, admin_a: Member, client: AsyncTestClient[Any]
+) -> None:
+    from tenants.tables import ApiToken
+
+    await browser.login("admin-a")
+    page = await browser.post("/t/lishu/account/tokens", {"name": "统计同步"})
+    token = page.text.split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("wst_")
+    stored = await ApiToken.select(ApiToken.token_hash, ApiToken.id).first()
+    assert stored is not None
+    assert token not in stored["token_hash"]
+    assert (await browser.get("/t/lishu/account/tokens")).text.count(token) == 0
+    auth = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/t/lishu/me", headers=auth)).json()["username"] == "admin-a"
+    await browser.post(f"/t/lishu/account/tokens/{stored['id']}/revoke")
+    assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 401
+
+
+async def test_token_api_create_list_revoke(client: AsyncTestClient[Any], admin_a: Member) -> None:
+    _, token = await make_token(admin_a)
+    auth = {"Authorization": f"Bearer {token}"}
+    created = await client.post("/api/v1/t/lishu/tokens", json={"name": "二号"}, headers=auth)
+    assert created.status_code == 201
+    second = created.json()
+    listed = await client.get("/api/v1/t/lishu/tokens", headers=auth)
+    assert {t["name"] for t in listed.json()} == {"测试令牌", "二号"}
+    assert all("token" not in t for t in listed.json())
+    empty = await client.post("/api/v1/t/lishu/tokens", json={"name": " "}, headers=auth)
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"] == "name"
+    gone = await client.delete(f"/api/v1/t/lishu/tokens/{second['id']}", headers=auth)
+    assert gone.status_code == 204
+    revoked = {"Authorization": f"Bearer {second['token']}"}
+    assert (await client.get("/api/v1/t/lishu/me", headers=revoked)).status_code == 401
