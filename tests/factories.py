@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -76,7 +76,7 @@ async def make_token(member: Member, name: str = "测试令牌") -> tuple[UUID, 
 class Browser:
     """A test client that keeps cookies and sends the CSRF token with every form."""
 
-    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
     async def csrf(self) -> str:
@@ -106,13 +106,22 @@ async def app() -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
-        yield test_client
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in the test's own event loop (Litestar's AsyncTestClient runs it in a thread,
+    which would share the PostgreSQL pool across loops), with its start-up hooks run."""
+    for hook in app.on_startup:
+        await hook(app)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver.local", follow_redirects=True
+    ) as http:
+        yield http
+    for hook in app.on_shutdown:
+        await hook(app)
 
 
 @pytest.fixture
-async def browser(client: AsyncTestClient[Litestar]) -> Browser:
+async def browser(client: httpx.AsyncClient) -> Browser:
     return Browser(client)
 
 

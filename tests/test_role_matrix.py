@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import httpx
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from tests.factories import TENANT_A, Browser, make_tenant
 from tests.tenant_routes import ROLES, build_world, call, tenant_routes
@@ -53,9 +51,7 @@ async def test_role_matrix_covers_every_tenant_route(app: Litestar) -> None:
     )
 
 
-async def test_each_role_gets_exactly_its_routes(
-    app: Litestar, client: AsyncTestClient[Any]
-) -> None:
+async def test_each_role_gets_exactly_its_routes(app: Litestar, client: httpx.AsyncClient) -> None:
     tenant = await make_tenant(TENANT_A)
     world = await build_world(tenant, "a", "220322")
     wrong = []

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import httpx
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from tests.factories import TENANT_A, TENANT_B, Browser, make_tenant
 from tests.tenant_routes import build_world, call, snapshot, tenant_routes
 
 
 async def test_every_tenant_route_hides_tenant_a_from_tenant_b(
-    app: Litestar, client: AsyncTestClient[Any]
+    app: Litestar, client: httpx.AsyncClient
 ) -> None:
     tenant_a = await make_tenant(TENANT_A)
     tenant_b = await make_tenant(TENANT_B)
@@ -41,7 +39,7 @@ async def test_every_tenant_route_hides_tenant_a_from_tenant_b(
 
 
 async def test_unknown_tenant_and_non_member_look_the_same(
-    client: AsyncTestClient[Any],
+    client: httpx.AsyncClient,
 ) -> None:
     tenant_a = await make_tenant(TENANT_A)
     tenant_b = await make_tenant(TENANT_B)

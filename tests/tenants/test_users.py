@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.testing import AsyncTestClient
+import httpx
 
 from tests.factories import TENANT_B, Browser, Member, make_member, make_tenant, make_token
 
 
 async def test_admin_creates_a_user_who_must_change_the_temporary_password(
-    browser: Browser, admin_a: Member, client: AsyncTestClient[Any]
+    browser: Browser, admin_a: Member, client: httpx.AsyncClient
 ) -> None:
     await browser.login("admin-a")
     created = await browser.post(
@@ -58,7 +56,7 @@ async def test_user_form_errors_name_each_field_and_write_nothing(
 
 
 async def test_deactivating_a_user_stops_their_session_and_tokens_at_once(
-    client: AsyncTestClient[Any], admin_a: Member
+    client: httpx.AsyncClient, admin_a: Member
 ) -> None:
     from tenants import services
 
@@ -131,7 +129,7 @@ async def test_user_with_two_tenants_chooses_and_switches(
 
 
 async def test_own_tokens_are_shown_once_listed_and_revoked(
-    browser: Browser, admin_a: Member, client: AsyncTestClient[Any]
+    browser: Browser, admin_a: Member, client: httpx.AsyncClient
 ) -> None:
     from tenants.tables import ApiToken
 
@@ -149,7 +147,7 @@ async def test_own_tokens_are_shown_once_listed_and_revoked(
     assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 401
 
 
-async def test_token_api_create_list_revoke(client: AsyncTestClient[Any], admin_a: Member) -> None:
+async def test_token_api_create_list_revoke(client: httpx.AsyncClient, admin_a: Member) -> None:
     _, token = await make_token(admin_a)
     auth = {"Authorization": f"Bearer {token}"}
     created = await client.post("/api/v1/t/lishu/tokens", json={"name": "二号"}, headers=auth)

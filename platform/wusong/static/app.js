@@ -14,4 +14,42 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+  // The tenant switcher closes on a click elsewhere or on Escape.
+  const switcher = document.querySelector(".switcher");
+  if (switcher) {
+    document.addEventListener("click", (event) => {
+      if (switcher.open && !switcher.contains(event.target)) switcher.open = false;
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && switcher.open) {
+        switcher.open = false;
+        switcher.querySelector("summary").focus();
+      }
+    });
+  }
+  // Copy a one-time token.
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(source.textContent.trim()).then(() => {
+        button.textContent = button.dataset.done || "OK";
+      });
+    });
+  });
+  // New village: start the division code with the chosen township's first 9 digits.
+  const parent = document.getElementById("f-parent_id");
+  const code = document.getElementById("f-division_code");
+  if (parent && code) {
+    let prefix = "";
+    const fill = () => {
+      const option = parent.selectedOptions[0];
+      const next = option && option.dataset.code ? option.dataset.code.slice(0, 9) : "";
+      if (code.value === "" || code.value === prefix) code.value = next;
+      prefix = next;
+    };
+    parent.addEventListener("change", fill);
+    fill();
+  }
 });
