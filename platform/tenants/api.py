@@ -85,16 +85,25 @@ class TenantApi(Controller):
         active: FromQuery[bool | None] = None,
         offset: Offset = 0,
         limit: Limit = 20,
+        count: FromQuery[bool] = False,
     ) -> Page:
-        rows, total = await repo.list_areas(
+        """A page of areas ordered by division code; ``count=true`` adds the total."""
+        rows, has_more, total = await repo.list_areas(
             ctx,
             offset=offset,
             limit=limit,
             kind=kind if kind in AREA_KINDS else None,
             parent_id=parent_id,
             active=active,
+            with_total=count,
         )
-        return Page(items=[_area(r) for r in rows], total=total, offset=offset, limit=limit)
+        return Page(
+            items=[_area(r) for r in rows],
+            offset=offset,
+            limit=limit,
+            has_more=has_more,
+            total=total,
+        )
 
     @post("/areas", name="api.areas.create", opt={"roles": ADMIN}, status_code=201)
     async def create_area(self, ctx: Ctx, data: JSONBody[AreaCreate]) -> Response[AreaOut]:
@@ -189,4 +198,10 @@ class TenantApi(Controller):
             )
             for r in rows
         ]
-        return Page(items=items, total=total, offset=offset, limit=limit)
+        return Page(
+            items=items,
+            offset=offset,
+            limit=limit,
+            has_more=offset + len(items) < total,
+            total=total,
+        )

@@ -189,7 +189,7 @@ class AuditFilter:
 async def list_events(
     ctx: TenantContext, filters: AuditFilter, *, offset: int = 0, limit: int = 50
 ) -> tuple[list[dict[str, Any]], int]:
-    where = AuditEvent.tenant == ctx.tenant_id
+    where: Any = AuditEvent.tenant == ctx.tenant_id
     if filters.action:
         where &= AuditEvent.action == filters.action
     if filters.actor:

@@ -42,7 +42,7 @@ class TenantMiddleware:
             return
         api = scope["path"].startswith("/api/")
         slug = str(scope["path_params"].get("tenant", ""))
-        write = scope["method"] not in SAFE_METHODS
+        write = scope.get("method", "GET") not in SAFE_METHODS
         messages: list[Message] = []
 
         async def hold(message: Message) -> None:

@@ -7,7 +7,7 @@ insert; row-level security on PostgreSQL is the second line of defence, not the 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from tenants.tables import ApiToken, Area, Membership, Tenant, User
@@ -69,8 +69,10 @@ async def list_areas(
     kind: str | None = None,
     parent_id: UUID | None = None,
     active: bool | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    where = Area.tenant == ctx.tenant_id
+    with_total: bool = False,
+) -> tuple[list[dict[str, Any]], bool, int | None]:
+    """One page of areas, whether more follow, and the total only when asked (it costs a scan)."""
+    where: Any = Area.tenant == ctx.tenant_id
     if kind:
         where &= Area.kind == kind
     if parent_id:
@@ -82,10 +84,10 @@ async def list_areas(
         .where(where)
         .order_by(Area.division_code)
         .offset(offset)
-        .limit(limit)
+        .limit(limit + 1)
     )
-    total = await Area.count().where(where)
-    return rows, total
+    total = await Area.count().where(where) if with_total else None
+    return rows[:limit], len(rows) > limit, total
 
 
 async def all_areas(ctx: TenantContext) -> list[dict[str, Any]]:
@@ -120,7 +122,11 @@ async def update_area(
     ctx: TenantContext, area_id: UUID, expected_version: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply changes if the row is still at ``expected_version`` (optimistic locking)."""
-    values = {**changes, "updated_at": datetime.now(UTC), "version": expected_version + 1}
+    values: dict[Any, Any] = {
+        **changes,
+        "updated_at": datetime.now(UTC),
+        "version": expected_version + 1,
+    }
     rows = (
         await Area.update(values)
         .where(
@@ -155,7 +161,7 @@ WHERE m.tenant = {}
 async def list_members(
     ctx: TenantContext, *, role: str | None = None, active: bool | None = None
 ) -> list[dict[str, Any]]:
-    sql, args = _MEMBER_SQL, [ctx.tenant_id]
+    sql, args = _MEMBER_SQL, [cast(Any, ctx.tenant_id)]
     if role:
         sql += " AND m.role = {}"
         args.append(role)
@@ -201,7 +207,9 @@ async def update_membership(
     ctx: TenantContext, membership_id: UUID, changes: dict[str, Any]
 ) -> None:
     rows = (
-        await Membership.update({**changes, "version": Membership.version + 1})
+        await Membership.update(
+            cast(dict[Any, Any], {**changes, "version": Membership.version + 1})
+        )
         .where((Membership.tenant == ctx.tenant_id) & (Membership.id == membership_id))
         .returning(Membership.id)
     )

@@ -288,7 +288,7 @@ class TenantPages(Controller):
             action=action if action in audit.ACTION_LABELS else None,
             actor=actor.strip()[:40] or None,
             since=_local_day(since),
-            until=(_local_day(until) + timedelta(days=1)) if _local_day(until) else None,
+            until=_day_after(until),
         )
         events, total = await audit.list_events(
             ctx, filters, offset=(page_no - 1) * AUDIT_PAGE, limit=AUDIT_PAGE
@@ -345,6 +345,11 @@ class TenantPages(Controller):
         assert ctx.user_id is not None
         await services.revoke_token(ctx, ctx.user_id, token_id)
         return redirect(f"{_base(ctx)}/account/tokens", "已吊销该令牌")
+
+
+def _day_after(value: str) -> datetime | None:
+    day = _local_day(value)
+    return day + timedelta(days=1) if day else None
 
 
 def _local_day(value: str) -> datetime | None:

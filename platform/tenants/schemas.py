@@ -186,6 +186,7 @@ class AuditEventOut(msgspec.Struct):
 
 class Page(msgspec.Struct):
     items: list[Any]
-    total: int
     offset: int
     limit: int
+    has_more: bool
+    total: int | None = None

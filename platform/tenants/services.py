@@ -265,9 +265,9 @@ async def update_member(ctx: TenantContext, membership_id: UUID, data: dict[str,
         await repo.revoke_user_tokens(ctx, member["user_id"])
         if not await repo.other_active_memberships(ctx, member["user_id"]):
             await sessions.delete_user_sessions(member["user_id"])
-    action = {True: "user.activate", False: "user.deactivate"}.get(
-        changes.get("active"), "user.update"
-    )  # type: ignore[call-overload]
+    action = "user.update"
+    if "active" in changes:
+        action = "user.activate" if changes["active"] else "user.deactivate"
     before = {key: member[key] for key in changes}
     await audit.record(
         ctx,

@@ -50,6 +50,17 @@ WHERE k.token_hash = {{}} AND k.revoked_at IS NULL
 """
 
 
+# Built once: {engine is PostgreSQL: query}. PostgreSQL also sets the RLS tenant in the same row.
+_TOKEN_QUERIES = {
+    pg: _TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
+    for pg in (True, False)
+}
+_SESSION_QUERIES = {
+    pg: _SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
+    for pg in (True, False)
+}
+
+
 @dataclass(frozen=True)
 class Principal:
     ctx: TenantContext
@@ -72,10 +83,10 @@ async def resolve_principal(
     """
     if not credential:
         raise Unauthorized
-    set_tenant = _SET_TENANT if is_postgres() else ""
+    postgres = is_postgres()
     now = datetime.now(UTC)
     if via == "token":
-        sql = _TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=set_tenant)
+        sql = _TOKEN_QUERIES[postgres]
         rows = await ApiToken.raw(sql, slug, digest(credential))
         if not rows:
             # A valid token of another tenant is as unknown here as a wrong one.
@@ -85,7 +96,7 @@ async def resolve_principal(
             )
             raise NotFound if rows else Unauthorized
     else:
-        sql = _SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=set_tenant)
+        sql = _SESSION_QUERIES[postgres]
         idle = now - timedelta(minutes=settings.session_idle_minutes)
         absolute = now - timedelta(hours=settings.session_absolute_hours)
         rows = await UserSession.raw(sql, slug, digest(credential), idle, absolute)

@@ -34,7 +34,7 @@ class Area(Table, tablename="areas"):
 
     id = UUID(primary_key=True, default=UUID4())
     tenant = ForeignKey(Tenant, null=False, index=True)
-    parent = ForeignKey("self", null=True, index=True)
+    parent: ForeignKey = ForeignKey("self", null=True, index=True)
     kind = Varchar(length=12)
     name = Varchar(length=60)
     division_code = Varchar(length=12)

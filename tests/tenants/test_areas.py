@@ -129,10 +129,22 @@ async def test_api_lists_creates_and_updates_with_etags(
     assert created.status_code == 201, created.text
     area = created.json()
     assert created.headers["etag"] == '"1"'
-    listing = await client.get("/api/v1/t/lishu/areas?limit=5", headers=auth)
+    listing = await client.get("/api/v1/t/lishu/areas?limit=5&count=true", headers=auth)
     assert listing.status_code == 200
     assert listing.json()["total"] == 1
     assert listing.json()["items"][0]["name"] == "榆树台镇"
+    assert listing.json()["has_more"] is False
+    await client.post(
+        "/api/v1/t/lishu/areas",
+        json={"kind": "township", "name": "孤家子镇", "division_code": "220322103000"},
+        headers=auth,
+    )
+    first = (await client.get("/api/v1/t/lishu/areas?limit=1", headers=auth)).json()
+    assert first["has_more"] is True
+    assert first["total"] is None
+    second = (await client.get("/api/v1/t/lishu/areas?limit=1&offset=1", headers=auth)).json()
+    assert second["has_more"] is False
+    assert second["items"][0]["name"] == "孤家子镇"
     url = f"/api/v1/t/lishu/areas/{area['id']}"
     missing = await client.patch(url, json={"name": "新名"}, headers=auth)
     assert missing.status_code == 428
