@@ -8,6 +8,8 @@ The environment is set before ``wusong`` is imported, so settings, Piccolo and t
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -63,7 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     import wusong  # noqa: F401 - sets PICCOLO_CONF
     from wusong.migrate import migrate_all
 
-    asyncio.run(migrate_all())
+    with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints its progress
+        asyncio.run(migrate_all())
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -1,0 +1,69 @@
+"""Settings come from the environment; an invalid one stops start-up naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tenants.test_audit import wusong_cli
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("WUSONG_DATABASE_URL", "mysql://x/y", "WUSONG_DATABASE_URL"),
+        ("WUSONG_DATABASE_URL", "sqlite://relative", "WUSONG_DATABASE_URL"),
+        ("WUSONG_REDIS_URL", "http://localhost", "WUSONG_REDIS_URL"),
+        ("WUSONG_SECRET_KEY", "short", "WUSONG_SECRET_KEY"),
+        ("WUSONG_ENV", "staging", "WUSONG_ENV"),
+        ("WUSONG_SESSION_IDLE_MINUTES", "soon", "WUSONG_SESSION_IDLE_MINUTES"),
+        ("WUSONG_LOGIN_MAX_FAILURES", "0", "WUSONG_LOGIN_MAX_FAILURES"),
+    ],
+)
+def test_invalid_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    from wusong.settings import SettingsError, load_settings
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=message):
+        load_settings()
+
+
+def test_production_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wusong.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("WUSONG_ENV", "production")
+    monkeypatch.delenv("WUSONG_SECRET_KEY")
+    with pytest.raises(SettingsError, match="WUSONG_SECRET_KEY is required"):
+        load_settings()
+
+
+def test_development_generates_and_keeps_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from wusong.settings import load_settings
+
+    data = Path(str(tmp_path))
+    monkeypatch.setenv("WUSONG_ENV", "development")
+    monkeypatch.setenv("WUSONG_DATA_DIR", str(data))
+    monkeypatch.delenv("WUSONG_SECRET_KEY")
+    first = load_settings().secret_key
+    assert len(first) >= 32
+    assert load_settings().secret_key == first
+    assert (data / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_cli_refuses_to_start_with_a_bad_setting() -> None:
+    import os
+
+    old = os.environ["WUSONG_DATABASE_URL"]
+    os.environ["WUSONG_DATABASE_URL"] = "oracle://nope"
+    try:
+        result = wusong_cli("tenant", "list")
+    finally:
+        os.environ["WUSONG_DATABASE_URL"] = old
+    assert result.returncode == 2
+    assert "WUSONG_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
