@@ -7,10 +7,12 @@ insert; row-level security on PostgreSQL is the second line of defence, not the 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 from uuid import UUID
 
 from tenants.tables import ApiToken, Area, Membership, Tenant, User
+from wusong.db import Statement
 from wusong.errors import NotFound, PreconditionFailed
 from wusong.tenancy import TenantContext
 
@@ -72,22 +74,28 @@ async def list_areas(
     with_total: bool = False,
 ) -> tuple[list[dict[str, Any]], bool, int | None]:
     """One page of areas, whether more follow, and the total only when asked (it costs a scan)."""
-    where: Any = Area.tenant == ctx.tenant_id
-    if kind:
-        where &= Area.kind == kind
-    if parent_id:
-        where &= Area.parent == parent_id
-    if active is not None:
-        where &= Area.active == active
-    rows = (
-        await Area.select(*_AREA_COLUMNS)
-        .where(where)
-        .order_by(Area.division_code)
-        .offset(offset)
-        .limit(limit + 1)
-    )
-    total = await Area.count().where(where) if with_total else None
+    filters = {"kind": kind or None, "parent": parent_id, "active": active}
+    used = tuple(name for name, value in filters.items() if value is not None)
+    statement = _area_page_statement(used)
+    args = [ctx.tenant_id, *(filters[name] for name in used)]
+    rows = await statement.fetch(*args, limit + 1, offset)
+    total = None
+    if with_total:
+        where: Any = Area.tenant == ctx.tenant_id
+        for name in used:
+            where &= getattr(Area, name) == filters[name]
+        total = await Area.count().where(where)
     return rows[:limit], len(rows) > limit, total
+
+
+@lru_cache(maxsize=16)
+def _area_page_statement(filters: tuple[str, ...]) -> Statement:
+    """The area page query for one combination of filters, compiled once."""
+    conditions = "".join(f' AND "{name}" = {{}}' for name in filters)
+    return Statement(
+        "SELECT id, kind, name, division_code, parent AS parent_id, active, version, updated_at "
+        f"FROM areas WHERE tenant = {{}}{conditions} ORDER BY division_code LIMIT {{}} OFFSET {{}}"
+    )
 
 
 async def all_areas(ctx: TenantContext) -> list[dict[str, Any]]:

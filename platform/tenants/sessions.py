@@ -13,7 +13,7 @@ from uuid import UUID
 
 from tenants.security import digest, new_secret
 from tenants.tables import ApiToken, LoginAttempt, User, UserSession
-from wusong.db import is_postgres
+from wusong.db import Statement, is_postgres
 from wusong.errors import Forbidden, NotFound, Unauthorized
 from wusong.settings import Settings
 from wusong.tenancy import TenantContext
@@ -52,11 +52,15 @@ WHERE k.token_hash = {{}} AND k.revoked_at IS NULL
 
 # Built once: {engine is PostgreSQL: query}. PostgreSQL also sets the RLS tenant in the same row.
 _TOKEN_QUERIES = {
-    pg: _TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
+    pg: Statement(
+        _TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
+    )
     for pg in (True, False)
 }
 _SESSION_QUERIES = {
-    pg: _SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
+    pg: Statement(
+        _SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
+    )
     for pg in (True, False)
 }
 
@@ -86,8 +90,7 @@ async def resolve_principal(
     postgres = is_postgres()
     now = datetime.now(UTC)
     if via == "token":
-        sql = _TOKEN_QUERIES[postgres]
-        rows = await ApiToken.raw(sql, slug, digest(credential))
+        rows = await _TOKEN_QUERIES[postgres].fetch(slug, digest(credential))
         if not rows:
             # A valid token of another tenant is as unknown here as a wrong one.
             rows = await ApiToken.raw(
@@ -96,10 +99,9 @@ async def resolve_principal(
             )
             raise NotFound if rows else Unauthorized
     else:
-        sql = _SESSION_QUERIES[postgres]
         idle = now - timedelta(minutes=settings.session_idle_minutes)
         absolute = now - timedelta(hours=settings.session_absolute_hours)
-        rows = await UserSession.raw(sql, slug, digest(credential), idle, absolute)
+        rows = await _SESSION_QUERIES[postgres].fetch(slug, digest(credential), idle, absolute)
         if not rows:
             raise Unauthorized
     row = rows[0]
