@@ -188,7 +188,13 @@ async def update_area(
         return current
     area = await repo.update_area(ctx, area_id, expected_version, changes)
     before = {key: current[key] for key in changes}
-    await audit.record(ctx, "area.update", "area", area_id, {"before": before, "after": changes})
+    await audit.record(
+        ctx,
+        "area.update",
+        "area",
+        area_id,
+        {"name": current["name"], "before": before, "after": changes},
+    )
     return area
 
 
@@ -311,6 +317,11 @@ async def change_own_password(
     errors.raise_if_any()
     await repo.set_password(user_id, hash_password(password), must_change=False)
     await sessions.delete_user_sessions(user_id, except_session=session_id)
+    for membership in await sessions.user_tenants(user_id):
+        tenant = await repo.tenant_by_slug(membership["slug"])
+        if tenant is not None:
+            async with system_context(tenant, write=True, actor_name=user["username"]) as ctx:
+                await audit.record(ctx, "user.password_change", "user", user_id)
 
 
 # ---- API tokens ----------------------------------------------------------------------------

@@ -159,9 +159,14 @@ def _error_response(
         if errors:
             body["errors"] = [{"field": f, "message": m} for f, m in errors.items()]
         return Response(body, status_code=status, headers=headers)
+    context: dict[str, Any] = {}
+    ctx = request.scope.get("state", {}).get("ctx")
+    if ctx is not None:  # keep the tenant navigation on errors inside a tenant
+        context["ctx"] = ctx
     return Template(
         "errors/error.html",
         context={
+            **context,
             "status": status,
             "title": STATUS_TITLES.get(status, "出错了"),
             "message": message,

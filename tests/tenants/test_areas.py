@@ -186,13 +186,13 @@ async def test_api_invalid_input_is_422_naming_the_field_and_writes_nothing(
 
 
 async def test_api_without_or_with_bad_token_is_401(
-    client: httpx.AsyncClient, admin_a: Member
+    browser: Browser, client: httpx.AsyncClient, admin_a: Member
 ) -> None:
     assert (await client.get("/api/v1/t/lishu/areas")).status_code == 401
     bad = await client.get("/api/v1/t/lishu/areas", headers={"Authorization": "Bearer wst_nope"})
     assert bad.status_code == 401
     assert bad.json()["detail"]
-    # A browser session cookie never authenticates the API (so CSRF cannot reach it).
-    client.cookies.set("wusong_session", "x")
-    session = await client.get("/api/v1/t/lishu/areas")
-    assert session.status_code == 401
+    # A signed-in browser's session cookie never authenticates the API (so CSRF cannot reach it).
+    assert (await browser.login("admin-a")).status_code == 200
+    assert (await browser.get("/t/lishu/areas")).status_code == 200
+    assert (await client.get("/api/v1/t/lishu/areas")).status_code == 401
