@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +106,8 @@ async def app() -> Litestar:
     return create_app()
 
 
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+@contextlib.asynccontextmanager
+async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """The app in the test's own event loop (Litestar's AsyncTestClient runs it in a thread,
     which would share the PostgreSQL pool across loops), with its start-up hooks run."""
     for hook in app.on_startup:
@@ -118,6 +119,12 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         yield http
     for hook in app.on_shutdown:
         await hook(app)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(app) as http:
+        yield http
 
 
 @pytest.fixture

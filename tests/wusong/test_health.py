@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from tests.factories import Browser, Member
+from tests.factories import Browser, Member, app_client
 
 
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
@@ -22,19 +20,6 @@ async def test_health_and_ready(client: httpx.AsyncClient) -> None:
     assert ready.status_code == 200
     assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
     assert "nosniff" in ready.headers["x-content-type-options"]
-
-
-@contextlib.asynccontextmanager
-async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    for hook in app.on_startup:
-        await hook(app)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50001))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver.local", follow_redirects=True
-    ) as http:
-        yield http
-    for hook in app.on_shutdown:
-        await hook(app)
 
 
 async def test_redis_down_degrades_only_readiness(admin_a: Member) -> None:
