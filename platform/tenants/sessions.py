@@ -119,6 +119,7 @@ async def resolve_principal(
         role=row["role"],
         via=via,
         credential_id=_uuid(row["credential_id"]),
+        display_name=row["display_name"],
     )
     return Principal(ctx=ctx, touched_at=_as_datetime(row["touched_at"]))
 

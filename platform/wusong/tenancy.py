@@ -23,6 +23,7 @@ class TenantContext:
     role: str
     via: str = "session"  # session | token | system
     credential_id: UUID | None = None
+    display_name: str = ""
 
     @property
     def is_admin(self) -> bool:
