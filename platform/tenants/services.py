@@ -193,7 +193,7 @@ async def update_area(
         "area.update",
         "area",
         area_id,
-        {"name": current["name"], "before": before, "after": changes},
+        {"area": current["name"], "before": before, "after": changes},
     )
     return area
 
