@@ -136,10 +136,13 @@ async def load_demo_data() -> bool:
 def _redis_answers(url: str) -> bool:
     import redis
 
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+        return bool(client.ping())
     except redis.exceptions.RedisError:
         return False
+    finally:
+        client.close()
 
 
 def _free_port() -> int:
@@ -178,14 +181,17 @@ def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
         ],
         stdout=subprocess.DEVNULL,
     )
-    os.environ["WUSONG_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    url = f"redis://127.0.0.1:{port}/0"
     for _ in range(50):
-        if _redis_answers(os.environ["WUSONG_REDIS_URL"]):
+        if _redis_answers(url):
+            os.environ["WUSONG_REDIS_URL"] = url
             click.echo(f"started a private redis-server on 127.0.0.1:{port}")
             return child
-        import time
-
-        time.sleep(0.1)
+        try:  # wait a moment for it to listen, noticing if it exits instead
+            child.wait(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            continue
     child.terminate()
     click.echo("redis-server did not start", err=True)
     sys.exit(1)

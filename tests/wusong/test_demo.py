@@ -1,0 +1,39 @@
+"""`wusong demo`: demo data loads once, and a private Redis starts when none answers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import redis
+
+
+async def test_demo_data_loads_once_with_five_counties_and_every_role() -> None:
+    from tenants import repo
+    from tenants.tables import Membership
+    from wusong.demo import load_demo_data
+
+    assert await load_demo_data() is True
+    assert await load_demo_data() is False  # re-running is safe
+    tenants = await repo.list_tenants()
+    assert [t["name"] for t in tenants] == ["铁西区", "铁东区", "梨树县", "伊通县", "双辽市"]
+    roles = {r["role"] for r in await Membership.select(Membership.role)}
+    assert roles == {"admin", "mediator", "court_reviewer", "inspector", "viewer"}
+
+
+def test_private_redis_starts_when_none_answers(tmp_path: Path) -> None:
+    from wusong.demo import ensure_redis
+
+    before = os.environ["WUSONG_REDIS_URL"]
+    child = ensure_redis("redis://127.0.0.1:1/0", tmp_path)
+    try:
+        assert child is not None
+        url = os.environ["WUSONG_REDIS_URL"]
+        assert url != before
+        assert redis.Redis.from_url(url).ping()
+    finally:
+        os.environ["WUSONG_REDIS_URL"] = before
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=10)
+    assert ensure_redis(before, tmp_path) is None  # a running Redis is used as it is
