@@ -8,6 +8,7 @@ client before its writes are committed.
 
 from __future__ import annotations
 
+from litestar.response.redirect import ASGIRedirectResponse
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenants import sessions
@@ -53,7 +54,13 @@ class TenantMiddleware:
                 get_settings(), slug, _credential(scope, api), via="token" if api else "session"
             )
             scope["state"]["ctx"] = principal.ctx
-            await self.app(scope, receive, hold)
+            if principal.must_change_password and not api:
+                # A temporary password set by an administrator is changed before any work.
+                await ASGIRedirectResponse("/account/password", status_code=303)(
+                    scope, receive, hold
+                )
+            else:
+                await self.app(scope, receive, hold)
             status = next(
                 (m["status"] for m in messages if m["type"] == "http.response.start"), 500
             )

@@ -22,7 +22,7 @@ from wusong.tenancy import TenantContext
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 _PRINCIPAL_COLUMNS = """
-    u.id AS user_id, u.username, u.display_name,
+    u.id AS user_id, u.username, u.display_name, u.must_change_password,
     t.id AS tenant_id, t.slug, t.name AS tenant_name, t.division_code, t.active AS tenant_active,
     m.role
 """
@@ -69,6 +69,7 @@ _SESSION_QUERIES = {
 class Principal:
     ctx: TenantContext
     touched_at: datetime | None
+    must_change_password: bool = False
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -121,7 +122,11 @@ async def resolve_principal(
         credential_id=_uuid(row["credential_id"]),
         display_name=row["display_name"],
     )
-    return Principal(ctx=ctx, touched_at=_as_datetime(row["touched_at"]))
+    return Principal(
+        ctx=ctx,
+        touched_at=_as_datetime(row["touched_at"]),
+        must_change_password=bool(row["must_change_password"]),
+    )
 
 
 def _uuid(value: Any) -> UUID:

@@ -146,6 +146,9 @@ async def test_must_change_password_user_is_sent_to_the_password_page(
         await services.reset_password(ctx, other.membership_id, "temporary-pass-1")
     response = await browser.login("mediator-a", "temporary-pass-1")
     assert str(response.url).endswith("/account/password")
+    detour = await browser.get("/t/lishu/areas", follow_redirects=False)
+    assert detour.status_code == 303
+    assert detour.headers["location"] == "/account/password"
     changed = await browser.post(
         "/account/password",
         {
