@@ -249,6 +249,8 @@ async def set_user_active(user_id: UUID, active: bool) -> None:
 
 # ---- API tokens ----------------------------------------------------------------------------
 
+REVOKED_TOKENS_SHOWN = timedelta(days=30)
+
 
 async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[dict[str, Any]]:
     return (
@@ -260,7 +262,15 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[dict[str, Any]]
             ApiToken.last_used_at,
             ApiToken.revoked_at,
         )
-        .where((ApiToken.tenant == ctx.tenant_id) & (ApiToken.user == user_id))
+        .where(
+            (ApiToken.tenant == ctx.tenant_id)
+            & (ApiToken.user == user_id)
+            # revoked tokens stay listed for a month, then only the audit log remembers them
+            & (
+                ApiToken.revoked_at.is_null()
+                | (ApiToken.revoked_at > datetime.now(UTC) - REVOKED_TOKENS_SHOWN)
+            )
+        )
         .order_by(ApiToken.created_at, ascending=False)
     )
 

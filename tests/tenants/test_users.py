@@ -161,5 +161,16 @@ async def test_token_api_create_list_revoke(client: httpx.AsyncClient, admin_a: 
     assert empty.json()["errors"][0]["field"] == "name"
     gone = await client.delete(f"/api/v1/t/lishu/tokens/{second['id']}", headers=auth)
     assert gone.status_code == 204
+    listed = (await client.get("/api/v1/t/lishu/tokens", headers=auth)).json()
+    assert [t["revoked_at"] is not None for t in listed if t["name"] == "二号"] == [True]
+    from datetime import UTC, datetime, timedelta
+
+    from tenants.tables import ApiToken
+
+    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC) - timedelta(days=31)}).where(
+        ApiToken.name == "二号"
+    )
+    listed = (await client.get("/api/v1/t/lishu/tokens", headers=auth)).json()
+    assert [t["name"] for t in listed] == ["测试令牌"]
     revoked = {"Authorization": f"Bearer {second['token']}"}
     assert (await client.get("/api/v1/t/lishu/me", headers=revoked)).status_code == 401
