@@ -185,3 +185,18 @@ async def test_open_redirect_after_login_is_refused(browser: Browser, admin_a: M
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+async def test_one_client_guessing_many_accounts_is_throttled(
+    browser: Browser, admin_a: Member
+) -> None:
+    for i in range(30):
+        assert (await browser.login(f"guess-{i}", "wrong-password!")).status_code == 401
+    blocked = await browser.login("admin-a")
+    assert blocked.status_code == 429
+    # Another client is not affected by this one's failures.
+    from tenants import services
+    from wusong.settings import get_settings
+
+    token = await services.sign_in(get_settings(), "admin-a", admin_a.password, "10.1.2.3", "ua")
+    assert token.startswith("wss_")
