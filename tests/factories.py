@@ -49,8 +49,8 @@ async def make_member(
                 "display_name": username,
                 "role": role,
                 "password": password,
-                "must_change_password": False,
             },
+            must_change_password=False,
         )
         member = await repo.get_member(ctx, membership_id)
     return Member(tenant, username, role, member["user_id"], membership_id, password)

@@ -27,7 +27,7 @@ from wusong.web import Ctx
 
 ADMIN = {"admin"}
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match")]
 
 
@@ -40,7 +40,7 @@ def expected_version(if_match: str | None) -> int:
     if not if_match:
         raise PreconditionRequired
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
         raise PreconditionFailed
     return int(value)
 

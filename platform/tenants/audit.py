@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from tenants.schemas import USERNAME_RE
 from tenants.tables import AuditEvent
 from wusong.db import is_postgres
 from wusong.tenancy import TenantContext
 
 GENESIS = "0" * 64
+OBJECT_TYPE_RE = re.compile(r"^[a-z_]{1,40}$")
 SECRET_FIELDS = frozenset(
     {"password", "password_hash", "token", "token_hash", "secret", "id_number", "mobile", "phone"}
 )
@@ -185,10 +188,20 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
 
+    def matchable(self) -> bool:
+        """False when a filter value cannot match any event (and must not reach the database)."""
+        return (
+            (not self.action or self.action in ACTION_LABELS)
+            and (not self.actor or bool(USERNAME_RE.match(self.actor)))
+            and (not self.object_type or bool(OBJECT_TYPE_RE.match(self.object_type)))
+        )
+
 
 async def list_events(
     ctx: TenantContext, filters: AuditFilter, *, offset: int = 0, limit: int = 50
 ) -> tuple[list[dict[str, Any]], int]:
+    if not filters.matchable():
+        return [], 0
     where: Any = AuditEvent.tenant == ctx.tenant_id
     if filters.action:
         where &= AuditEvent.action == filters.action

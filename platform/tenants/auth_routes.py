@@ -118,14 +118,18 @@ class AuthPages(Controller):
         if user is None:
             return Redirect("/login?next=/account/password", status_code=303)
         try:
-            async with db.transaction(write=True):
-                await services.change_own_password(
-                    user.user_id,
-                    user.session_id,
-                    data.get("current_password", ""),
-                    data.get("new_password", ""),
-                    data.get("confirm_password", ""),
-                )
+            await services.change_own_password(
+                get_settings(), user.user_id, user.session_id, client_ip(request.scope), data
+            )
         except Invalid as error:
             return form_error(request, "auth/password.html", error, {}, user=user)
+        except TooManyAttempts as error:
+            return form_error(
+                request,
+                "auth/password.html",
+                Invalid({"current_password": error.message}),
+                {},
+                user=user,
+                status_code=429,
+            )
         return redirect("/", "密码已修改；其他设备上的登录已退出")

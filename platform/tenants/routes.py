@@ -27,10 +27,10 @@ def _base(ctx: TenantContext) -> str:
 
 
 def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
+    """A small whole number from a form or query; anything else is the default."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return default
 
 
 async def _nav_context(request: Request[Any, Any, Any], ctx: TenantContext) -> dict[str, Any]:
@@ -355,6 +355,7 @@ def _day_after(value: str) -> datetime | None:
 def _local_day(value: str) -> datetime | None:
     """A yyyy-mm-dd date from a filter, as the start of that day in Asia/Shanghai."""
     try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=SHANGHAI)
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=SHANGHAI)
     except ValueError:
         return None
+    return day if 2000 <= day.year <= 2100 else None

@@ -49,6 +49,8 @@ def clean_text(errors: FieldErrors, field: str, label: str, value: Any, max_len:
         errors.add(field, f"{label}不能为空")
     elif len(text) > max_len:
         errors.add(field, f"{label}不能超过 {max_len} 个字")
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        errors.add(field, f"{label}不能包含控制字符")
     return text
 
 

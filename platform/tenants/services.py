@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from tenants import audit, repo, sessions
 from tenants.schemas import (
     AREA_KINDS,
+    USERNAME_RE,
     FieldErrors,
     check_area_division_code,
     check_password,
@@ -201,8 +202,10 @@ async def update_area(
 # ---- users and memberships -----------------------------------------------------------------
 
 
-async def create_member(ctx: TenantContext, data: dict[str, Any]) -> UUID:
-    """Create a new user in this tenant with a temporary password they must change."""
+async def create_member(
+    ctx: TenantContext, data: dict[str, Any], *, must_change_password: bool = True
+) -> UUID:
+    """Create a new user in this tenant; by default the password is temporary."""
     errors = FieldErrors()
     username = check_username(errors, data.get("username"))
     display_name = clean_text(errors, "display_name", "姓名", data.get("display_name"), 40)
@@ -210,13 +213,14 @@ async def create_member(ctx: TenantContext, data: dict[str, Any]) -> UUID:
     password = check_password(errors, data.get("password"))
     errors.raise_if_any()
     if await repo.user_by_username(username) is not None:
-        raise Invalid({"username": f"用户名 {username} 已被使用"})
+        # Usernames are global: say no more than "unavailable" about other counties' accounts.
+        raise Invalid({"username": f"用户名 {username} 不可用，请换一个"})
     user = await repo.insert_user(
         {
             "username": username,
             "display_name": display_name,
-            "password_hash": hash_password(password),
-            "must_change_password": bool(data.get("must_change_password", True)),
+            "password_hash": await hash_password(password),
+            "must_change_password": must_change_password,
         }
     )
     membership_id = await repo.insert_membership(ctx, user["id"], role)
@@ -293,35 +297,50 @@ async def reset_password(ctx: TenantContext, membership_id: UUID, new_password: 
     if await repo.other_active_memberships(ctx, member["user_id"]):
         # Resetting would hand this tenant's administrator another tenant's access.
         raise Forbidden("该用户同时属于其他区县，请联系平台运营方重置密码")
-    await repo.set_password(member["user_id"], hash_password(password), must_change=True)
+    await repo.set_password(member["user_id"], await hash_password(password), must_change=True)
     await sessions.delete_user_sessions(member["user_id"])
+    await repo.revoke_user_tokens(ctx, member["user_id"])
     await audit.record(
         ctx, "user.password_reset", "membership", membership_id, {"username": member["username"]}
     )
 
 
 async def change_own_password(
-    user_id: UUID, session_id: UUID | None, current: str, new: str, confirm: str
+    settings: Settings,
+    user_id: UUID,
+    session_id: UUID | None,
+    client_ip: str,
+    form: dict[str, str],
 ) -> None:
-    errors = FieldErrors()
-    user = await repo.user_by_id(user_id)
+    """Check the current password (throttled like sign-in), then set the new one."""
+    async with db.transaction(write=False):
+        user = await repo.user_by_id(user_id)
     if user is None:
         raise Unauthorized
-    if not verify_password(user["password_hash"], current or ""):
+    current = form.get("current_password", "")
+    attempt_id = await _counted_attempt(settings, user["username"], client_ip)
+    errors = FieldErrors()
+    if not await verify_password(user["password_hash"], current):
         errors.add("current_password", "当前密码不正确")
-    password = check_password(errors, new, "new_password")
-    if password and password != confirm:
+    password = check_password(errors, form.get("new_password", ""), "new_password")
+    if password and password != form.get("confirm_password", ""):
         errors.add("confirm_password", "两次输入的新密码不一致")
     if password and password == current:
         errors.add("new_password", "新密码不能与当前密码相同")
+    if "current_password" in errors.errors:
+        errors.raise_if_any()  # the attempt stays counted as a failure
+    new_hash = await hash_password(password) if not errors.errors else ""
+    async with db.transaction(write=True):
+        await sessions.mark_attempt_succeeded(attempt_id, user["username"])
     errors.raise_if_any()
-    await repo.set_password(user_id, hash_password(password), must_change=False)
-    await sessions.delete_user_sessions(user_id, except_session=session_id)
-    for membership in await sessions.user_tenants(user_id):
-        tenant = await repo.tenant_by_slug(membership["slug"])
-        if tenant is not None:
-            async with system_context(tenant, write=True, actor_name=user["username"]) as ctx:
-                await audit.record(ctx, "user.password_change", "user", user_id)
+    async with db.transaction(write=True):
+        await repo.set_password(user_id, new_hash, must_change=False)
+        await sessions.delete_user_sessions(user_id, except_session=session_id)
+        for membership in await sessions.user_tenants(user_id):
+            tenant = await repo.tenant_by_slug(membership["slug"])
+            if tenant is not None:
+                async with system_context(tenant, write=True, actor_name=user["username"]) as ctx:
+                    await audit.record(ctx, "user.password_change", "user", user_id)
 
 
 # ---- API tokens ----------------------------------------------------------------------------
@@ -346,27 +365,39 @@ async def revoke_token(ctx: TenantContext, user_id: UUID, token_id: UUID) -> Non
 # ---- sign-in -------------------------------------------------------------------------------
 
 
+async def _counted_attempt(settings: Settings, username: str, client_ip: str) -> UUID:
+    """Record a password attempt as failed *before* checking it, then count.
+
+    Counting after our own insert is what makes the limit hold under concurrent requests: the
+    n-th attempt always sees at least n failures. A correct password marks it succeeded after.
+    """
+    since = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes)
+    async with db.transaction(write=True):
+        attempt_id = await sessions.record_attempt(username, client_ip)
+    async with db.transaction(write=False):
+        per_account, per_client = await sessions.recent_failures(username, client_ip, since)
+    if (
+        per_account > settings.login_max_failures_per_account
+        or per_client > settings.login_max_failures_per_client
+    ):
+        raise TooManyAttempts(f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试")
+    return attempt_id
+
+
 async def sign_in(
     settings: Settings, username: str, password: str, client_ip: str, user_agent: str
 ) -> str:
     """Check throttling and credentials; return a new session token. One generic failure."""
-    username = (username or "").strip()[:40]
-    since = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes)
-    async with db.transaction(write=True):
-        per_account, per_client = await sessions.recent_failures(username, client_ip, since)
-        if (
-            per_account >= settings.login_max_failures_per_account
-            or per_client >= settings.login_max_failures_per_client
-        ):
-            raise TooManyAttempts(
-                f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试"
-            )
-        user = await sessions.find_user_for_login(username) if username else None
-        ok = verify_password(user["password_hash"] if user else None, password or "")
-        ok = ok and user is not None and bool(user["active"])
-        ok = ok and user is not None and await sessions.user_can_sign_in(user["id"])
-        await sessions.record_attempt(username, client_ip, succeeded=ok)
-    if not ok or user is None:
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        username = "(invalid)"  # counted and refused like any wrong name, never queried
+    attempt_id = await _counted_attempt(settings, username, client_ip)
+    async with db.transaction(write=False):
+        user = await sessions.find_user_for_login(username)
+        can_sign_in = user is not None and await sessions.user_can_sign_in(user["id"])
+    ok = await verify_password(user["password_hash"] if user else None, password or "")
+    if not (ok and user is not None and user["active"] and can_sign_in):
         raise Unauthorized("用户名或密码错误，或账号已停用")
     async with db.transaction(write=True):
+        await sessions.mark_attempt_succeeded(attempt_id, username)
         return await sessions.create_session(user["id"], client_ip, user_agent)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tenants.schemas import SLUG_RE
 from tenants.security import digest, new_secret
 from tenants.tables import ApiToken, LoginAttempt, User, UserSession
 from wusong.db import Statement, is_postgres
@@ -88,6 +89,10 @@ async def resolve_principal(
     """
     if not credential:
         raise Unauthorized
+    if not credential.isascii() or len(credential) > 200:
+        raise Unauthorized
+    if not SLUG_RE.match(slug):
+        raise NotFound  # no such tenant can exist; never reaches the database
     postgres = is_postgres()
     now = datetime.now(UTC)
     if via == "token":
@@ -270,15 +275,19 @@ async def recent_failures(username: str, client_ip: str, since: datetime) -> tup
     return per_account, per_client
 
 
-async def record_attempt(username: str, client_ip: str, *, succeeded: bool) -> None:
-    await LoginAttempt.insert(
-        LoginAttempt(username=username.lower()[:40], client_ip=client_ip[:45], succeeded=succeeded)
+async def record_attempt(username: str, client_ip: str) -> UUID:
+    rows = await LoginAttempt.insert(
+        LoginAttempt(username=username.lower()[:40], client_ip=client_ip[:45], succeeded=False)
+    ).returning(LoginAttempt.id)
+    return _uuid(rows[0]["id"])
+
+
+async def mark_attempt_succeeded(attempt_id: UUID, username: str) -> None:
+    """The password was right: the attempt no longer counts, nor do the account's failures."""
+    await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt_id)
+    await LoginAttempt.delete().where(
+        (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
     )
-    if succeeded:
-        # A successful sign-in clears the account's failure count.
-        await LoginAttempt.delete().where(
-            (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
-        )
 
 
 async def user_tenants(user_id: UUID) -> list[dict[str, Any]]:

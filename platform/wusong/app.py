@@ -57,9 +57,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        extra = SECURITY_HEADERS
+        if not scope["path"].startswith("/static/"):
+            # Pages carry personal data and one-time secrets: never store them in a cache.
+            extra = [*SECURITY_HEADERS, (b"cache-control", b"no-store")]
+
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, add_headers)

@@ -181,8 +181,8 @@ def user_create(username: str, slug: str, role: str, display_name: str) -> None:
                 "display_name": display_name or username,
                 "role": role,
                 "password": password,
-                "must_change_password": False,
             },
+            must_change_password=False,
         )
         return "created user"
 

@@ -12,7 +12,7 @@ from uuid import UUID
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
 
 from wusong.settings import Settings
@@ -31,8 +31,13 @@ try:  # asyncpg is always installed with piccolo[postgres]
         sqlite3.OperationalError,
         TimeoutError,
     )
+    INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (
+        sqlite3.IntegrityError,
+        asyncpg.exceptions.IntegrityConstraintViolationError,
+    )
 except ImportError:  # pragma: no cover
     DATABASE_UNAVAILABLE = (OSError, sqlite3.OperationalError, TimeoutError)
+    INTEGRITY_ERRORS = (sqlite3.IntegrityError,)
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -67,6 +72,17 @@ def _writer_lock() -> asyncio.Lock:
     return _sqlite_writer
 
 
+class _SafeSQLiteTransaction(SQLiteTransaction):
+    """Piccolo's transaction, closing its connection when BEGIN fails (it would leak a thread)."""
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+
+
 @asynccontextmanager
 async def transaction(*, write: bool, tenant_id: UUID | None = None) -> AsyncIterator[Any]:
     """One transaction; with ``tenant_id`` the PostgreSQL row-level-security context is set in it.
@@ -82,7 +98,12 @@ async def transaction(*, write: bool, tenant_id: UUID | None = None) -> AsyncIte
         return
     if isinstance(engine, SQLiteEngine):
         if write:
-            async with _writer_lock(), engine.transaction(TransactionType.immediate) as tx:
+            async with (
+                _writer_lock(),
+                _SafeSQLiteTransaction(
+                    engine=engine, transaction_type=TransactionType.immediate
+                ) as tx,
+            ):
                 yield tx
         else:
             async with engine.transaction(TransactionType.deferred) as tx:

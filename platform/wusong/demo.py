@@ -114,8 +114,8 @@ async def load_demo_data() -> bool:
                         "display_name": display,
                         "role": role,
                         "password": DEMO_PASSWORD,
-                        "must_change_password": False,
                     },
+                    must_change_password=False,
                 )
             if slug == "lishu":
                 await services.create_member(
@@ -125,8 +125,8 @@ async def load_demo_data() -> bool:
                         "display_name": "四平市政法委",
                         "role": "viewer",
                         "password": DEMO_PASSWORD,
-                        "must_change_password": False,
                     },
+                    must_change_password=False,
                 )
             else:
                 await services.add_existing_user(ctx, "siping-viewer", "viewer")

@@ -23,7 +23,7 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.types import Scope
 
-from wusong.db import DATABASE_UNAVAILABLE
+from wusong.db import DATABASE_UNAVAILABLE, INTEGRITY_ERRORS
 from wusong.errors import DomainError, Forbidden, Invalid, Unauthorized
 from wusong.settings import get_settings
 from wusong.tenancy import TenantContext
@@ -138,10 +138,13 @@ def form_error(
     template: str,
     error: Invalid,
     form: dict[str, Any],
+    status_code: int = 422,
     **context: Any,
 ) -> Template:
-    """Re-show a form with the submitted values and each field's message (422)."""
-    return page(request, template, status_code=422, form=form, errors=error.errors, **context)
+    """Re-show a form with the submitted values and each field's message (422 by default)."""
+    return page(
+        request, template, status_code=status_code, form=form, errors=error.errors, **context
+    )
 
 
 # ---- errors --------------------------------------------------------------------------------
@@ -229,6 +232,9 @@ def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, INTEGRITY_ERRORS):
+        # Two requests raced past the same uniqueness check; the loser is told, not crashed.
+        return _error_response(request, 409, "该记录刚被他人创建或修改，请刷新后重试")
     if isinstance(exc, DATABASE_UNAVAILABLE):
         return unavailable_handler(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -51,7 +51,7 @@ async def test_user_form_errors_name_each_field_and_write_nothing(
         },
     )
     assert taken.status_code == 422
-    assert "用户名 admin-a 已被使用" in taken.text
+    assert "用户名 admin-a 不可用" in taken.text
     assert await User.count() == 1
 
 
