@@ -35,7 +35,7 @@ async def test_burst_worker_purges_expired_sessions_with_msgpack_jobs(admin_a: M
     assert job is not None
     raw = await redis.get("arq:job:purge-test")
     assert raw is not None
-    assert msgspec.msgpack.decode(raw)["f"] == "purge_expired_credentials"  # msgpack, not pickle
+    assert msgspec.msgpack.decode(raw)["f"] == "purge_expired_credentials"  # msgpack on the wire
 
     options: dict[str, Any] = {
         k: v for k, v in vars(WorkerSettings).items() if not k.startswith("_") and k != "cron_jobs"
