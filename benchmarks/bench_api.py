@@ -87,10 +87,11 @@ async def bench_areas() -> list[dict[str, Any]]:
 
 def make_app() -> Any:
     """uvicorn --factory entry point: the product app plus the two harness routes."""
+    from wusong.settings import get_settings
+
     import wusong  # noqa: F401  (sets PICCOLO_CONF)
     from tenants.tables import Area
     from wusong.app import create_app
-    from wusong.settings import get_settings
 
     STATE["tenant_id"] = uuid.UUID(os.environ["BENCH_TENANT_ID"])
     STATE["table"] = BenchArea if get_settings().is_postgres else Area
@@ -114,10 +115,11 @@ def area_rows(tenant_id: uuid.UUID, county: str, n: int) -> list[tuple[Any, ...]
 
 
 async def seed() -> dict[str, Any]:
+    from wusong.settings import get_settings
+
     from tenants import repo, services
     from wusong import db
     from wusong.migrate import migrate_all
-    from wusong.settings import get_settings
 
     await db.start(get_settings())
     pg, engine, info = db.is_postgres(), db.get_engine(), {}

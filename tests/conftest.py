@@ -1,6 +1,11 @@
 """Test configuration: a real database, a real Redis, the real application.
 
-SQLite by default, PostgreSQL with WUSONG_TEST_DATABASE=postgres. Tables are emptied per test.
+SQLite by default, PostgreSQL with WUSONG_TEST_DATABASE=postgres. The schema is migrated once per
+run into a template (a SQLite file, or a PostgreSQL template database); every test starts on a
+fresh copy of it (a file copy, or CREATE DATABASE ... TEMPLATE). Each pytest-xdist worker has its
+own database, its own private redis-server on a unix socket and its own temporary folder, all
+named after a per-run id, so runs sharing a machine never meet. All of it is removed at the end,
+and leftovers of runs that were killed are removed at the start of the next.
 
 The environment is set before ``wusong`` is imported, so settings, Piccolo and the app all see it.
 """
@@ -11,57 +16,114 @@ import asyncio
 import contextlib
 import io
 import os
+import re
+import secrets
+import shutil
+import subprocess
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = os.environ.get("WUSONG_TEST_DATABASE", "sqlite")
+if BACKEND not in {"sqlite", "postgres"}:  # pragma: no cover
+    raise SystemExit(f"WUSONG_TEST_DATABASE must be sqlite or postgres, not {BACKEND!r}")
 PG_ADMIN_URL = os.environ.get(
     "WUSONG_TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-PG_APP_ROLE = "wusong_test"
-PG_DATABASE = "wusong_test"
-REDIS_URL = os.environ.get("WUSONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PG_HOST = PG_ADMIN_URL.split("@", 1)[-1].rsplit("/", 1)[0]  # host:port of the admin URL
+TMP = Path(tempfile.gettempdir())
 
-_DATA_DIR = Path(tempfile.mkdtemp(prefix="wusong-test-"))
-os.environ["WUSONG_ENV"] = "test"
-os.environ["WUSONG_DATA_DIR"] = str(_DATA_DIR)
-os.environ["WUSONG_SECRET_KEY"] = "test-secret-key-" + "x" * 40
-os.environ["WUSONG_REDIS_URL"] = REDIS_URL
-os.environ.pop("WUSONG_TRUSTED_PROXIES", None)
-if BACKEND == "postgres":
-    os.environ["WUSONG_DATABASE_URL"] = f"postgresql://{PG_APP_ROLE}@127.0.0.1:5432/{PG_DATABASE}"
-elif BACKEND == "sqlite":
-    os.environ["WUSONG_DATABASE_URL"] = f"sqlite:///{_DATA_DIR / 'test.sqlite3'}"
-else:  # pragma: no cover
-    raise SystemExit(f"WUSONG_TEST_DATABASE must be sqlite or postgres, not {BACKEND!r}")
+# One id per run, shared by the xdist workers (they inherit the controller's environment).
+RUN = os.environ.setdefault("WUSONG_TEST_RUN", f"{os.getpid()}_{secrets.token_hex(3)}")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+RUN_DIR = TMP / f"wusong-test-{RUN}"
+WORKER_DIR = RUN_DIR / WORKER
+PG_ROLE = f"wusong_t_{RUN}"
+PG_TEMPLATE = f"{PG_ROLE}_tmpl"
+PG_DATABASE = f"{PG_ROLE}_{WORKER}"
+SQLITE_TEMPLATE = RUN_DIR / "template.sqlite3"
+SQLITE_DATABASE = WORKER_DIR / "test.sqlite3"
+REDIS_SOCKET = WORKER_DIR / "redis.sock"
 
 
-async def _prepare_postgres() -> None:
-    """A fresh database owned by a role that is neither superuser nor BYPASSRLS."""
+def _database_url(name: str) -> str:
+    if BACKEND == "postgres":
+        return f"postgresql://{PG_ROLE}@{PG_HOST}/{name}"
+    return f"sqlite:///{name}"
+
+
+def _environment(database_url: str) -> None:
+    os.environ["WUSONG_ENV"] = "test"
+    os.environ["WUSONG_DATA_DIR"] = str(WORKER_DIR / "data")
+    os.environ["WUSONG_SECRET_KEY"] = "test-secret-key-" + "x" * 40
+    os.environ["WUSONG_REDIS_URL"] = f"unix://{REDIS_SOCKET}?db=0"
+    os.environ["WUSONG_DATABASE_URL"] = database_url
+    os.environ.pop("WUSONG_TRUSTED_PROXIES", None)
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and bool(config.getvalue("numprocesses"))
+
+
+# ---- the run: template, cleanup ------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale(name: str) -> bool:
+    """A resource of another run whose controller process is gone."""
+    match = re.search(r"wusong[-_]t(?:est)?[-_](\d+)_", name)
+    return bool(match) and not name.count(RUN) and not _alive(int(match.group(1)))
+
+
+async def _admin() -> Any:
     import asyncpg
 
-    admin = await asyncpg.connect(PG_ADMIN_URL)
+    return await asyncpg.connect(PG_ADMIN_URL)
+
+
+async def _postgres_run_start() -> None:
+    """The run's role (neither superuser nor BYPASSRLS) and an empty template database."""
+    admin = await _admin()
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", PG_APP_ROLE)
-        if not exists:
-            await admin.execute(f"CREATE ROLE {PG_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", PG_DATABASE
-        )
-        await admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        await admin.execute(f"CREATE DATABASE {PG_DATABASE} OWNER {PG_APP_ROLE}")
+        for (name,) in await admin.fetch("SELECT datname FROM pg_database"):
+            if _stale(name):
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for (name,) in await admin.fetch("SELECT rolname FROM pg_roles"):
+            if _stale(name):
+                await admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE ROLE "{PG_ROLE}" LOGIN NOSUPERUSER NOBYPASSRLS')
+        await admin.execute(f'CREATE DATABASE "{PG_TEMPLATE}" OWNER "{PG_ROLE}"')
     finally:
         await admin.close()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if BACKEND == "postgres":
-        asyncio.run(_prepare_postgres())
+async def _postgres_run_end() -> None:
+    admin = await _admin()
+    try:
+        names = await admin.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1", f"{PG_ROLE}%"
+        )
+        for (name,) in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'DROP ROLE IF EXISTS "{PG_ROLE}"')
+    finally:
+        await admin.close()
 
+
+def _migrate() -> None:
     import wusong  # noqa: F401 - sets PICCOLO_CONF
     from wusong.migrate import migrate_all
 
@@ -69,34 +131,129 @@ def pytest_configure(config: pytest.Config) -> None:
         asyncio.run(migrate_all())
 
 
+def _sqlite_checkpoint(path: Path) -> None:
+    """Fold the WAL into the file, so copying the file alone copies everything."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    WORKER_DIR.mkdir(parents=True, exist_ok=True)
+    if hasattr(config, "workerinput"):
+        # A worker: the controller built the template; tests copy it into our own database.
+        _environment(_database_url(PG_DATABASE if BACKEND == "postgres" else str(SQLITE_DATABASE)))
+        return
+    config.option.basetemp = str(RUN_DIR / "pytest")  # removed with the run, unlike pytest's own
+    for leftover in TMP.glob("wusong-test-*"):
+        if _stale(leftover.name):
+            shutil.rmtree(leftover, ignore_errors=True)
+    if BACKEND == "postgres":
+        asyncio.run(_postgres_run_start())
+        _environment(_database_url(PG_TEMPLATE))
+    else:
+        _environment(_database_url(str(SQLITE_TEMPLATE)))
+    _migrate()  # once per run, into the template
+    if BACKEND == "sqlite":
+        _sqlite_checkpoint(SQLITE_TEMPLATE)
+    if not _is_xdist_controller(config):
+        # One process runs the tests itself: its own database, like a worker's.
+        _environment(_database_url(PG_DATABASE if BACKEND == "postgres" else str(SQLITE_DATABASE)))
+        _point_engine_at_own_database()
+
+
+def _point_engine_at_own_database() -> None:
+    """The engine was built for the template (to migrate it); tests use their own copy."""
+    from wusong.core.db import get_engine
+    from wusong.core.settings import get_settings
+
+    get_settings.cache_clear()
+    engine: Any = get_engine()
+    if BACKEND == "postgres":
+        engine.config["dsn"] = os.environ["WUSONG_DATABASE_URL"]
+    else:
+        engine.path = str(SQLITE_DATABASE)
+        engine.connection_kwargs["database"] = str(SQLITE_DATABASE)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        shutil.rmtree(WORKER_DIR, ignore_errors=True)
+        return
+    if BACKEND == "postgres":
+        asyncio.run(_postgres_run_end())
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"wusong: database={BACKEND} ({os.environ['WUSONG_DATABASE_URL']}), redis={REDIS_URL}"
+    return f"wusong: database={BACKEND}, run={RUN}, template migrated once, fresh copy per test"
 
 
-def all_tables() -> list[str]:
-    from piccolo.conf.apps import Finder
+# ---- the worker: Redis, a fresh database per test -------------------------------------------
 
-    return [table._meta.tablename for table in Finder().get_table_classes()]
+
+@pytest.fixture(scope="session", autouse=True)
+def private_redis() -> Iterator[str]:
+    """A redis-server of this worker's own, on a unix socket in its temporary folder."""
+    from wusong.demo import start_private_redis
+
+    child, url = start_private_redis(WORKER_DIR, REDIS_SOCKET)
+    yield url
+    child.terminate()
+    child.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+async def admin_connection() -> AsyncIterator[Any]:
+    """PostgreSQL only: the superuser connection that copies the template per test."""
+    if BACKEND != "postgres":
+        yield None
+        return
+    admin = await _admin()
+    yield admin
+    await admin.close()
 
 
 @pytest.fixture(autouse=True)
-async def clean_database() -> AsyncIterator[None]:
-    """Empty every table before each test (TRUNCATE is not subject to row-level security)."""
-    from wusong.db import get_engine
+async def fresh_database(admin_connection: Any) -> None:
+    """Every test starts on a fresh copy of the migrated template; nothing is migrated per test."""
+    from wusong.core import db
 
-    engine = get_engine()
-    tables = all_tables()
-    if engine.engine_type == "postgres":
-        await engine.run_ddl("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-    else:
-        for table in tables:
-            await engine.run_ddl(f'DELETE FROM "{table}"')
-    return
+    await db.stop()  # a pool left open by a test must not hold the old database
+    if BACKEND == "postgres":
+        await admin_connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        await admin_connection.execute(
+            f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE "{PG_TEMPLATE}" OWNER "{PG_ROLE}"'
+        )
+        return
+    _copy_sqlite_template()
+
+
+def _copy_sqlite_template() -> None:
+    """A file copy (well under a millisecond); the old copy's WAL files go with it."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{SQLITE_DATABASE}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(SQLITE_TEMPLATE, SQLITE_DATABASE)
 
 
 @pytest.fixture
 def backend() -> str:
     return BACKEND
+
+
+def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``wusong`` as a real process against this worker's database (end-to-end tests only)."""
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "wusong"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
 
 
 pytest_plugins = ["tests.factories"]

@@ -1,7 +1,12 @@
-"""Test data builders (each needs a tenant) and an HTTP client that signs in like a browser."""
+"""Test data builders (each needs a tenant) and an HTTP client that signs in like a browser.
+
+Each builder is one unit of work, as the platform would run it; later domains add theirs in their
+own ``tests/<domain>/factories.py``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,16 +24,30 @@ TENANT_A = ("lishu", "梨树县", "220322000000")
 TENANT_B = ("tiexi", "铁西区", "220302000000")
 
 
-async def make_tenant(spec: tuple[str, str, str] = TENANT_A) -> dict[str, Any]:
+async def make_tenant(spec: tuple[str, str, str] = TENANT_A) -> Any:
     from tenants import services
+    from tenants.schemas import TenantCreate
+    from wusong.core.db import unit_of_work
 
     slug, name, code = spec
-    return await services.create_tenant(slug, name, code, "四平市", "220300000000")
+    async with unit_of_work(writes=True):
+        return await services.create_tenant(
+            TenantCreate(slug, name, code, "四平市", "220300000000")
+        )
+
+
+@contextlib.asynccontextmanager
+async def in_tenant(tenant: Any, *, writes: bool = True) -> AsyncIterator[Any]:
+    """The platform acting in ``tenant``: one unit of work, as a CLI command or a job runs."""
+    from wusong.core.tenancy import tenant_context
+
+    async with tenant_context(tenant, writes=writes, actor_name="test") as ctx:
+        yield ctx
 
 
 @dataclass
 class Member:
-    tenant: dict[str, Any]
+    tenant: Any
     username: str
     role: str
     user_id: UUID
@@ -37,41 +56,34 @@ class Member:
 
 
 async def make_member(
-    tenant: dict[str, Any], username: str, role: str = "admin", password: str = PASSWORD
+    tenant: Any, username: str, role: str = "admin", password: str = PASSWORD
 ) -> Member:
     from tenants import repo, services
+    from tenants.schemas import MemberCreate
 
-    async with services.system_context(tenant, write=True) as ctx:
-        membership_id = await services.create_member(
-            ctx,
-            {
-                "username": username,
-                "display_name": username,
-                "role": role,
-                "password": password,
-            },
-            must_change_password=False,
-        )
+    async with in_tenant(tenant) as ctx:
+        data = MemberCreate(username, username, role, password)
+        membership_id = await services.create_member(ctx, data, must_change_password=False)
         member = await repo.get_member(ctx, membership_id)
-    return Member(tenant, username, role, member["user_id"], membership_id, password)
+    return Member(tenant, username, role, member.user_id, membership_id, password)
 
 
 async def make_area(
-    tenant: dict[str, Any], kind: str, name: str, code: str, parent_id: UUID | None = None
-) -> dict[str, Any]:
+    tenant: Any, kind: str, name: str, code: str, parent_id: UUID | None = None
+) -> Any:
     from tenants import services
+    from tenants.schemas import AreaCreate
 
-    async with services.system_context(tenant, write=True) as ctx:
-        return await services.create_area(
-            ctx, {"kind": kind, "name": name, "division_code": code, "parent_id": parent_id}
-        )
+    async with in_tenant(tenant) as ctx:
+        return await services.create_area(ctx, AreaCreate(kind, name, code, parent_id))
 
 
 async def make_token(member: Member, name: str = "测试令牌") -> tuple[UUID, str]:
     from tenants import services
+    from tenants.schemas import TokenCreate
 
-    async with services.system_context(member.tenant, write=True) as ctx:
-        return await services.create_token(ctx, member.user_id, name)
+    async with in_tenant(member.tenant) as ctx:
+        return await services.create_token(ctx, member.user_id, TokenCreate(name))
 
 
 class Browser:
@@ -113,12 +125,14 @@ async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     for hook in app.on_startup:
         await hook(app)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver.local", follow_redirects=True
-    ) as http:
-        yield http
-    for hook in app.on_shutdown:
-        await hook(app)
+    try:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver.local", follow_redirects=True
+        ) as http:
+            yield http
+    finally:
+        for hook in app.on_shutdown:
+            await hook(app)
 
 
 @pytest.fixture
@@ -133,20 +147,33 @@ async def browser(client: httpx.AsyncClient) -> Browser:
 
 
 @pytest.fixture
-async def tenant_a() -> dict[str, Any]:
+async def tenant_a() -> Any:
     return await make_tenant(TENANT_A)
 
 
 @pytest.fixture
-async def tenant_b() -> dict[str, Any]:
+async def tenant_b() -> Any:
     return await make_tenant(TENANT_B)
 
 
 @pytest.fixture
-async def admin_a(tenant_a: dict[str, Any]) -> Member:
+async def admin_a(tenant_a: Any) -> Member:
     return await make_member(tenant_a, "admin-a", "admin")
 
 
 @pytest.fixture
-async def admin_b(tenant_b: dict[str, Any]) -> Member:
+async def admin_b(tenant_b: Any) -> Member:
     return await make_member(tenant_b, "admin-b", "admin")
+
+
+async def wusong(*args: str, stdin: str = "") -> Any:
+    """The ``wusong`` command in-process (click's runner), against this worker's database.
+
+    It runs in a thread: the command starts its own event loop, as it does from a shell.
+    """
+    from click.testing import CliRunner
+
+    from wusong.cli import main
+
+    runner = CliRunner()
+    return await asyncio.to_thread(runner.invoke, main, list(args), input=stdin)

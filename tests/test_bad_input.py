@@ -6,14 +6,14 @@ import asyncio
 
 import httpx
 
-from tests.factories import Browser, Member, make_area, make_member, make_token
+from tests.factories import Browser, Member, in_tenant, make_area, make_member, make_token
 
 
 async def test_odd_api_input_is_a_4xx(client: httpx.AsyncClient, admin_a: Member) -> None:
     area = await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     _, token = await make_token(admin_a)
     auth = {"Authorization": f"Bearer {token}"}
-    url = f"/api/v1/t/lishu/areas/{area['id']}"
+    url = f"/api/v1/t/lishu/areas/{area.id}"
     for if_match in ('"²"'.encode("latin-1"), b'"' + b"9" * 30 + b'"', b'"-1"', b"*"):
         headers = {**auth, "If-Match": if_match}
         response = await client.patch(url, json={"name": "x"}, headers=headers)
@@ -37,7 +37,7 @@ async def test_odd_page_input_is_a_4xx_or_ignored(browser: Browser, admin_a: Mem
     area = await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     await browser.login("admin-a")
     huge = await browser.post(
-        f"/t/lishu/areas/{area['id']}/edit", {"name": "新名", "version": str(2**63)}
+        f"/t/lishu/areas/{area.id}/edit", {"name": "新名", "version": str(2**63)}
     )
     assert huge.status_code == 412
     for query in ("until=9999-12-31", "since=0001-01-01", "actor=%00", "page=99999999999999"):
@@ -69,13 +69,16 @@ async def test_password_reset_also_revokes_the_users_api_tokens(
     client: httpx.AsyncClient, admin_a: Member
 ) -> None:
     from tenants import services
+    from tenants.schemas import PasswordReset
 
     mediator = await make_member(admin_a.tenant, "mediator-a", "mediator")
     _, token = await make_token(mediator)
     auth = {"Authorization": f"Bearer {token}"}
     assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 200
-    async with services.system_context(admin_a.tenant, write=True) as ctx:
-        await services.reset_password(ctx, mediator.membership_id, "brand-new-temp-1")
+    async with in_tenant(admin_a.tenant) as ctx:
+        await services.reset_password(
+            ctx, mediator.membership_id, PasswordReset("brand-new-temp-1")
+        )
     assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 401
 
 

@@ -9,22 +9,27 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from tenants.schemas import USERNAME_RE
+from tenants.rules import USERNAME_RE
+from tenants.schemas import AuditEventRow
 from tenants.tables import AuditEvent
-from wusong.db import is_postgres
-from wusong.tenancy import TenantContext
+from wusong.core.db import Statement, as_rows, current_unit, is_postgres
+from wusong.core.scoped import insert, scoped
+from wusong.core.tenancy import TenantContext
 
 GENESIS = "0" * 64
+_CHAIN_LOCK = Statement("SELECT pg_advisory_xact_lock(hashtext({})) AS locked")
 OBJECT_TYPE_RE = re.compile(r"^[a-z_]{1,40}$")
 SECRET_FIELDS = frozenset(
     {"password", "password_hash", "token", "token_hash", "secret", "id_number", "mobile", "phone"}
 )
 
+# The tenants domain's actions; every domain declares its own (Domain.audit_actions).
 ACTION_LABELS: dict[str, str] = {
     "tenant.create": "创建区县",
     "tenant.deactivate": "停用区县",
@@ -107,14 +112,13 @@ async def record(
     diff: dict[str, Any] | None = None,
 ) -> None:
     """Append one event to the tenant's chain, inside the caller's write transaction."""
+    current_unit().require_writes()
     if is_postgres():
         # Writers of one tenant take turns on the chain head; other tenants are not blocked.
-        await AuditEvent.raw(
-            "SELECT pg_advisory_xact_lock(hashtext({})) AS locked", str(ctx.tenant_id)
-        )
+        await _CHAIN_LOCK.fetch(str(ctx.tenant_id))
     head = (
-        await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.tenant == ctx.tenant_id)
+        await scoped(ctx, AuditEvent)
+        .select(AuditEvent.seq, AuditEvent.hash)
         .order_by(AuditEvent.seq, ascending=False)
         .first()
     )
@@ -133,20 +137,19 @@ async def record(
         "diff": _jsonable(mask_diff(diff or {})),
     }
     digest = chain_hash(prev_hash, _event_body(row))
-    await AuditEvent.insert(
-        AuditEvent(
-            tenant=ctx.tenant_id,
-            seq=seq,
-            at=at,
-            actor_id=ctx.user_id,
-            actor_name=ctx.actor_name,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            diff=json.dumps(row["diff"], ensure_ascii=False),
-            prev_hash=prev_hash,
-            hash=digest,
-        )
+    await insert(
+        ctx,
+        AuditEvent,
+        seq=seq,
+        at=at,
+        actor_id=ctx.user_id,
+        actor_name=ctx.actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        diff=json.dumps(row["diff"], ensure_ascii=False),
+        prev_hash=prev_hash,
+        hash=digest,
     )
 
 
@@ -159,9 +162,7 @@ class ChainProblem:
 
 async def verify_chain(ctx: TenantContext) -> tuple[int, list[ChainProblem]]:
     """Recompute the tenant's chain; return the number of events and every broken link."""
-    rows = (
-        await AuditEvent.select().where(AuditEvent.tenant == ctx.tenant_id).order_by(AuditEvent.seq)
-    )
+    rows = await scoped(ctx, AuditEvent).select().order_by(AuditEvent.seq)
     problems: list[ChainProblem] = []
     prev_hash = GENESIS
     expected_seq = 1
@@ -188,46 +189,69 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def matchable(self) -> bool:
+    def matchable(self, actions: Mapping[str, str]) -> bool:
         """False when a filter value cannot match any event (and must not reach the database)."""
         return (
-            (not self.action or self.action in ACTION_LABELS)
+            (not self.action or self.action in actions)
             and (not self.actor or bool(USERNAME_RE.match(self.actor)))
             and (not self.object_type or bool(OBJECT_TYPE_RE.match(self.object_type)))
         )
 
 
 async def list_events(
-    ctx: TenantContext, filters: AuditFilter, *, offset: int = 0, limit: int = 50
-) -> tuple[list[dict[str, Any]], int]:
-    if not filters.matchable():
+    ctx: TenantContext,
+    filters: AuditFilter,
+    actions: Mapping[str, str],
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    with_total: bool = True,
+) -> tuple[list[AuditEventRow], int | None]:
+    """A page of events, newest first; ``actions`` are the actions every domain declared."""
+    if not filters.matchable(actions):
         return [], 0
-    where: Any = AuditEvent.tenant == ctx.tenant_id
+    where: list[Any] = []
     if filters.action:
-        where &= AuditEvent.action == filters.action
+        where.append(AuditEvent.action == filters.action)
     if filters.actor:
-        where &= AuditEvent.actor_name == filters.actor
+        where.append(AuditEvent.actor_name == filters.actor)
     if filters.object_type:
-        where &= AuditEvent.object_type == filters.object_type
+        where.append(AuditEvent.object_type == filters.object_type)
     if filters.since:
-        where &= AuditEvent.at >= filters.since
+        where.append(AuditEvent.at >= filters.since)
     if filters.until:
-        where &= AuditEvent.at < filters.until
+        where.append(AuditEvent.at < filters.until)
     rows = (
-        await AuditEvent.select()
-        .where(where)
+        await scoped(ctx, AuditEvent)
+        .select(*_EVENT_COLUMNS)
+        .where(*where)
         .order_by(AuditEvent.seq, ascending=False)
         .offset(offset)
         .limit(limit)
         .output(load_json=True)
     )
-    total = await AuditEvent.count().where(where)
-    return rows, total
+    total = await scoped(ctx, AuditEvent).count().where(*where) if with_total else None
+    return as_rows(AuditEventRow, rows), total
+
+
+_EVENT_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.seq,
+    AuditEvent.at,
+    AuditEvent.actor_name,
+    AuditEvent.action,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.diff,
+    AuditEvent.hash,
+)
 
 
 async def actor_names(ctx: TenantContext) -> list[str]:
-    rows = await AuditEvent.raw(
-        "SELECT DISTINCT actor_name FROM audit_events WHERE tenant = {} ORDER BY actor_name",
-        ctx.tenant_id,
+    rows = (
+        await scoped(ctx, AuditEvent)
+        .select(AuditEvent.actor_name)
+        .distinct()
+        .order_by(AuditEvent.actor_name)
     )
     return [row["actor_name"] for row in rows]

@@ -1,7 +1,14 @@
-"""Pages outside any tenant: sign in and out, choose a tenant, change one's own password."""
+"""Pages outside any tenant: sign in and out, choose a tenant, change one's own password.
+
+These handlers own their units of work (no tenant middleware runs here). Sign-in and password
+change take several: the attempt is committed first, so a wrong password still counts even
+though nothing else is written, and argon2 runs outside any transaction (it takes ~0.1 s of
+CPU, and a write unit would hold the SQLite writer lock all that time).
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,12 +17,17 @@ from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from tenants import services, sessions
-from tenants.schemas import ROLES
-from wusong import db
-from wusong.errors import Invalid, TooManyAttempts, Unauthorized
-from wusong.settings import get_settings
-from wusong.web import SESSION_COOKIE, Form, client_ip, form_error, page, redirect
+from tenants import audit, repo, sessions
+from tenants.rules import USERNAME_RE, check_password
+from tenants.schemas import PasswordChange, SignIn
+from tenants.security import hash_password, verify_password
+from tenants.sessions import SessionUser
+from wusong.core.db import set_tenant, unit_of_work
+from wusong.core.errors import FieldErrors, Invalid, TooManyAttempts, Unauthorized
+from wusong.core.settings import Settings, get_settings
+from wusong.core.tenancy import ROLE_LABELS, system_context
+from wusong.core.views import parse_form, run_form
+from wusong.core.web import SESSION_COOKIE, Form, client_ip, page, redirect
 
 
 def _safe_next(target: str | None) -> str:
@@ -39,9 +51,87 @@ def session_cookie(token: str) -> Cookie:
     )
 
 
-async def current_user(request: Request[Any, Any, Any]) -> sessions.SessionUser | None:
-    async with db.transaction(write=False):
+async def current_user(request: Request[Any, Any, Any]) -> SessionUser | None:
+    async with unit_of_work(writes=False):
         return await sessions.session_user(get_settings(), request.cookies.get(SESSION_COOKIE))
+
+
+async def counted_attempt(settings: Settings, username: str, client: str) -> Any:
+    """Record a password attempt as failed *before* checking it (its own commit), then count.
+
+    Counting after our own insert is what makes the limit hold under concurrent requests: the
+    n-th attempt always sees at least n failures. A correct password marks it succeeded after.
+    """
+    async with unit_of_work(writes=True):
+        attempt_id = await sessions.record_attempt(username, client)
+    since = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes)
+    async with unit_of_work(writes=False):
+        per_account, per_client = await sessions.recent_failures(username, client, since)
+    if (
+        per_account > settings.login_max_failures_per_account
+        or per_client > settings.login_max_failures_per_client
+    ):
+        raise TooManyAttempts(f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试")
+    return attempt_id
+
+
+async def sign_in(
+    settings: Settings, form: SignIn, client: str, user_agent: str, old_session: str | None
+) -> str:
+    """Check throttling and credentials; return a new session token. One generic failure."""
+    username = form.username.strip()
+    if not USERNAME_RE.match(username):
+        username = "(invalid)"  # counted and refused like any wrong name, never queried
+    attempt_id = await counted_attempt(settings, username, client)
+    async with unit_of_work(writes=False):
+        user = await sessions.find_user_for_login(username)
+        can_sign_in = user is not None and await sessions.user_can_sign_in(user["id"])
+    ok = await verify_password(user["password_hash"] if user else None, form.password)
+    if not (ok and user is not None and user["active"] and can_sign_in):
+        raise Unauthorized("用户名或密码错误，或账号已停用")
+    async with unit_of_work(writes=True):
+        await sessions.mark_attempt_succeeded(attempt_id, username)
+        # Rotation: the session a browser had before signing in is gone, a new id is issued.
+        if old_session:
+            await sessions.delete_session(old_session)
+        return await sessions.create_session(user["id"], client, user_agent)
+
+
+async def change_own_password(
+    settings: Settings, user: SessionUser, client: str, form: PasswordChange
+) -> None:
+    """Check the current password (throttled like sign-in), then set the new one."""
+    async with unit_of_work(writes=False):
+        row = await repo.user_by_id(user.user_id)
+    if row is None:
+        raise Unauthorized
+    try:
+        attempt_id = await counted_attempt(settings, row.username, client)
+    except TooManyAttempts as error:
+        raise Invalid({"current_password": error.message}, status_code=429) from error
+    errors = FieldErrors()
+    if not await verify_password(row.password_hash, form.current_password):
+        errors.add("current_password", "当前密码不正确")
+    password = check_password(errors, form.new_password, "new_password")
+    if password and password != form.confirm_password:
+        errors.add("confirm_password", "两次输入的新密码不一致")
+    if password and password == form.current_password:
+        errors.add("new_password", "新密码不能与当前密码相同")
+    if "current_password" in errors:
+        errors.raise_if_any()  # the attempt stays counted as a failure
+    new_hash = await hash_password(password) if not errors.errors else ""
+    async with unit_of_work(writes=True):
+        await sessions.mark_attempt_succeeded(attempt_id, row.username)
+    errors.raise_if_any()
+    async with unit_of_work(writes=True):
+        await repo.set_password(user.user_id, new_hash, must_change=False)
+        await sessions.delete_user_sessions(user.user_id, except_session=user.session_id)
+        for choice in await sessions.user_tenants(user.user_id):
+            tenant = await repo.tenant_by_slug(choice.slug)
+            if tenant is not None:
+                await set_tenant(tenant.id)
+                ctx = system_context(tenant, row.username)
+                await audit.record(ctx, "user.password_change", "user", user.user_id)
 
 
 class AuthPages(Controller):
@@ -55,36 +145,31 @@ class AuthPages(Controller):
 
     @post("/login", name="auth.login_submit")
     async def login(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
-        form = {"username": data.get("username", "")[:40], "next": _safe_next(data.get("next"))}
+        form = parse_form(SignIn, data)
+        shown = {"username": form.username[:40], "next": _safe_next(form.next)}
         try:
-            token = await services.sign_in(
+            token = await sign_in(
                 get_settings(),
-                data.get("username", ""),
-                data.get("password", ""),
+                form,
                 client_ip(request.scope),
                 request.headers.get("user-agent", ""),
+                request.cookies.get(SESSION_COOKIE),
             )
         except (Unauthorized, TooManyAttempts) as error:
             return page(
                 request,
                 "auth/login.html",
                 status_code=error.status_code,
-                form=form,
+                form=shown,
                 error=error.message,
             )
-        # Rotation: the session a browser had before signing in is gone, a new id is issued.
-        old = request.cookies.get(SESSION_COOKIE)
-        if old:
-            async with db.transaction(write=True):
-                await sessions.delete_session(old)
-        response = Redirect(form["next"], status_code=303, cookies=[session_cookie(token)])
-        return response
+        return Redirect(shown["next"], status_code=303, cookies=[session_cookie(token)])
 
     @post("/logout", name="auth.logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            async with db.transaction(write=True):
+            async with unit_of_work(writes=True):
                 await sessions.delete_session(token)
         response = redirect("/login", "您已退出登录")
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -97,11 +182,11 @@ class AuthPages(Controller):
             return Redirect("/login", status_code=303)
         if user.must_change_password:
             return redirect("/account/password", "请先修改初始密码", "info")
-        async with db.transaction(write=False):
+        async with unit_of_work(writes=False):
             tenants = await sessions.user_tenants(user.user_id)
         if len(tenants) == 1:
-            return Redirect(f"/t/{tenants[0]['slug']}/", status_code=303)
-        return page(request, "auth/chooser.html", user=user, tenants=tenants, roles=ROLES)
+            return Redirect(f"/t/{tenants[0].slug}/", status_code=303)
+        return page(request, "auth/chooser.html", user=user, tenants=tenants, roles=ROLE_LABELS)
 
     @get("/account/password", name="account.password")
     async def password_form(self, request: Request[Any, Any, Any]) -> Template | Redirect:
@@ -117,19 +202,7 @@ class AuthPages(Controller):
         user = await current_user(request)
         if user is None:
             return Redirect("/login?next=/account/password", status_code=303)
-        try:
-            await services.change_own_password(
-                get_settings(), user.user_id, user.session_id, client_ip(request.scope), data
-            )
-        except Invalid as error:
-            return form_error(request, "auth/password.html", error, {}, user=user)
-        except TooManyAttempts as error:
-            return form_error(
-                request,
-                "auth/password.html",
-                Invalid({"current_password": error.message}),
-                {},
-                user=user,
-                status_code=429,
-            )
+        form = parse_form(PasswordChange, data)
+        action = change_own_password(get_settings(), user, client_ip(request.scope), form)
+        await run_form(request, "auth/password.html", {}, action, user=user)
         return redirect("/", "密码已修改；其他设备上的登录已退出")

@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from tenants import sessions
-from wusong import db
-from wusong.settings import get_settings
+from wusong.core.db import unit_of_work
+from wusong.core.settings import get_settings
 
 log = logging.getLogger("wusong.jobs")
 
@@ -15,7 +15,7 @@ log = logging.getLogger("wusong.jobs")
 async def purge_expired_credentials(ctx: dict[str, Any]) -> dict[str, int]:
     """Delete expired sessions and login attempts older than the throttling window."""
     settings = get_settings()
-    async with db.transaction(write=True):
+    async with unit_of_work(writes=True):
         expired = await sessions.purge_expired_sessions(settings)
         attempts = await sessions.purge_old_login_attempts(settings)
     log.info("purged %d expired sessions and %d old login attempts", expired, attempts)

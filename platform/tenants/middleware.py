@@ -1,9 +1,11 @@
-"""Tenant middleware: resolve the tenant and the principal once, run the request in one transaction.
+"""Tenant middleware: resolve tenant and principal once, run the request in one unit of work.
 
 Installed on the tenant routers (pages under /t/{tenant}, JSON under /api/v1/t/{tenant}), so every
-handler below them inherits it. The response is held until the transaction ends: a response of
-status 400 or more rolls back (nothing is written when a request fails), and nothing reaches the
-client before its writes are committed.
+handler below them inherits it. The unit of work writes only when the route declares it
+(``access(..., writes=True)``); otherwise it is read-only in the database. The response is held
+until the unit ends: a response of status 400 or more rolls back (nothing is written when a
+request fails), nothing reaches the client before its writes are committed, and after-commit
+callbacks run before it is sent.
 """
 
 from __future__ import annotations
@@ -15,16 +17,13 @@ from litestar.response.redirect import ASGIRedirectResponse
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from tenants import sessions
-from wusong import db
-from wusong.db import DATABASE_UNAVAILABLE
-from wusong.settings import get_settings
-from wusong.web import SESSION_COOKIE
+from wusong.core import db
+from wusong.core.db import is_unavailable
+from wusong.core.settings import get_settings
+from wusong.core.web import MAX_BODY, SESSION_COOKIE, route_access
 
 log = logging.getLogger("wusong.tenancy")
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-MAX_BODY = 2 * 1024 * 1024
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_TIMEOUT = 30
 
 
@@ -81,15 +80,17 @@ class TenantMiddleware:
             return
         api = scope["path"].startswith("/api/")
         slug = str(scope["path_params"].get("tenant", ""))
-        write = scope.get("method", "GET") not in SAFE_METHODS
+        declared = route_access(scope["route_handler"])
+        writes = declared is not None and declared.writes
         messages: list[Message] = []
 
         async def hold(message: Message) -> None:
             messages.append(message)
 
-        # Read the whole body before the transaction: a slow client must not hold the SQLite
+        # Read the whole body before the unit of work: a slow client must not hold the SQLite
         # writer lock or a pooled PostgreSQL connection while it trickles bytes in.
-        body = await _read_body(receive) if write else []
+        has_body = scope.get("method", "GET") not in BODILESS_METHODS
+        body = await _read_body(receive) if has_body else []
         if body is None:
             await _plain_response(send, 413, "提交内容过大")
             return
@@ -99,10 +100,12 @@ class TenantMiddleware:
         async def replay() -> ReceiveMessage:
             return body.pop(0) if body else await receive()
 
-        async with db.transaction(write=write) as tx:
+        async with db.unit_of_work(writes=writes) as unit:
             principal = await sessions.resolve_principal(
                 get_settings(), slug, _credential(scope, api), via="token" if api else "session"
             )
+            # The principal statement has already set the row-level-security tenant.
+            unit.bound(principal.ctx.tenant_id)
             scope["state"]["ctx"] = principal.ctx
             if principal.must_change_password and not api:
                 # A temporary password set by an administrator is changed before any work.
@@ -114,19 +117,14 @@ class TenantMiddleware:
                 (m["status"] for m in messages if m["type"] == "http.response.start"), 500
             )
             if status >= 400:
-                await tx.rollback()
+                unit.set_rollback_only()
         if sessions.needs_touch(principal):
             try:
-                async with db.transaction(write=True):
+                async with db.unit_of_work(writes=True):
                     await sessions.touch(principal)
-            except DATABASE_UNAVAILABLE:  # the request itself is done; last-seen can wait
+            except Exception as error:  # the request itself is done; last-seen can wait
+                if not is_unavailable(error):
+                    raise
                 log.warning("could not record session activity")
         for message in messages:
             await send(message)
-
-
-def tenant_middleware(app: ASGIApp) -> ASGIApp:
-    return TenantMiddleware(app)
-
-
-__all__ = ["TenantMiddleware", "tenant_middleware"]

@@ -1,26 +1,42 @@
 """The only module that queries tenants, areas, users, memberships and API tokens.
 
-Tenant-scoped functions take the TenantContext first, always filter on it and stamp it on
-insert; row-level security on PostgreSQL is the second line of defence, not the first.
+Tenant tables are queried through ``wusong.core.scoped`` (the tenant filter is part of the
+query, not something to remember); row-level security on PostgreSQL is the second wall.
+Functions return typed rows (``tenants.schemas``), never raw dicts.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
+from piccolo.query.functions.aggregate import Count
+
+from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
 from tenants.tables import ApiToken, Area, Membership, Tenant, User
-from wusong.db import Statement
-from wusong.errors import NotFound, PreconditionFailed
-from wusong.tenancy import TenantContext
+from wusong.core.db import as_row, as_rows
+from wusong.core.errors import NotFound, PreconditionFailed
+from wusong.core.scoped import TenantStatement, insert, scoped
+from wusong.core.tenancy import TenantContext
 
 # ---- tenants (platform operator) ------------------------------------------------------------
 
+_TENANT_COLUMNS = (
+    Tenant.id,
+    Tenant.slug,
+    Tenant.name,
+    Tenant.division_code,
+    Tenant.parent_city,
+    Tenant.parent_city_code,
+    Tenant.active,
+)
 
-async def tenant_by_slug(slug: str) -> dict[str, Any] | None:
-    return await Tenant.select().where(Tenant.slug == slug).first()
+
+async def tenant_by_slug(slug: str) -> TenantRow | None:
+    row = await Tenant.select(*_TENANT_COLUMNS).where(Tenant.slug == slug).first()
+    return as_row(TenantRow, row) if row else None
 
 
 async def tenant_exists(*, slug: str, division_code: str) -> dict[str, bool]:
@@ -29,20 +45,23 @@ async def tenant_exists(*, slug: str, division_code: str) -> dict[str, bool]:
     return {"slug": by_slug, "division_code": by_code}
 
 
-async def insert_tenant(values: dict[str, Any]) -> dict[str, Any]:
-    rows = await Tenant.insert(Tenant(**values)).returning(*Tenant.all_columns())
-    return rows[0]
+async def insert_tenant(values: dict[str, Any]) -> TenantRow:
+    rows = await Tenant.insert(Tenant(**values)).returning(*_TENANT_COLUMNS)
+    return as_row(TenantRow, rows[0])
 
 
-async def list_tenants() -> list[dict[str, Any]]:
-    return await Tenant.raw(
+async def list_tenants() -> list[TenantListRow]:
+    """Every tenant with its active member count: the platform operator's view, across tenants."""
+    rows = await Tenant.raw(
         """
-        SELECT t.id, t.slug, t.name, t.division_code, t.parent_city, t.active,
+        SELECT t.id, t.slug, t.name, t.division_code, t.parent_city, t.parent_city_code,
+               t.active,
                (SELECT COUNT(*) FROM memberships m WHERE m.tenant = t.id AND m.active = true)
                  AS members
         FROM tenants t ORDER BY t.division_code
         """
     )
+    return as_rows(TenantListRow, rows)
 
 
 async def set_tenant_active(tenant_id: UUID, active: bool) -> None:
@@ -72,63 +91,56 @@ async def list_areas(
     parent_id: UUID | None = None,
     active: bool | None = None,
     with_total: bool = False,
-) -> tuple[list[dict[str, Any]], bool, int | None]:
+) -> tuple[list[AreaRow], bool, int | None]:
     """One page of areas, whether more follow, and the total only when asked (it costs a scan)."""
     filters = {"kind": kind or None, "parent": parent_id, "active": active}
     used = tuple(name for name, value in filters.items() if value is not None)
-    statement = _area_page_statement(used)
-    args = [ctx.tenant_id, *(filters[name] for name in used)]
-    rows = await statement.fetch(*args, limit + 1, offset)
+    args = [filters[name] for name in used]
+    rows = await _area_page_statement(used).fetch(ctx, *args, limit + 1, offset)
     total = None
     if with_total:
-        where: Any = Area.tenant == ctx.tenant_id
+        query = scoped(ctx, Area).count()
         for name in used:
-            where &= getattr(Area, name) == filters[name]
-        total = await Area.count().where(where)
-    return rows[:limit], len(rows) > limit, total
+            query = query.where(getattr(Area, name) == filters[name])
+        total = await query
+    return as_rows(AreaRow, rows[:limit]), len(rows) > limit, total
 
 
 @lru_cache(maxsize=16)
-def _area_page_statement(filters: tuple[str, ...]) -> Statement:
-    """The area page query for one combination of filters, compiled once."""
+def _area_page_statement(filters: tuple[str, ...]) -> TenantStatement:
+    """The area page query for one combination of filters, compiled once (the API's hot path)."""
     conditions = "".join(f' AND "{name}" = {{}}' for name in filters)
-    return Statement(
+    return TenantStatement(
         "SELECT id, kind, name, division_code, parent AS parent_id, active, version, updated_at "
-        f"FROM areas WHERE tenant = {{}}{conditions} ORDER BY division_code LIMIT {{}} OFFSET {{}}"
+        f"FROM areas WHERE tenant = {{tenant}}{conditions} "
+        "ORDER BY division_code LIMIT {} OFFSET {}"
     )
 
 
-async def all_areas(ctx: TenantContext) -> list[dict[str, Any]]:
-    return (
-        await Area.select(*_AREA_COLUMNS)
-        .where(Area.tenant == ctx.tenant_id)
-        .order_by(Area.division_code)
-    )
+async def all_areas(ctx: TenantContext) -> list[AreaRow]:
+    rows = await scoped(ctx, Area).select(*_AREA_COLUMNS).order_by(Area.division_code)
+    return as_rows(AreaRow, rows)
 
 
-async def get_area(ctx: TenantContext, area_id: UUID) -> dict[str, Any]:
-    row = (
-        await Area.select(*_AREA_COLUMNS)
-        .where((Area.tenant == ctx.tenant_id) & (Area.id == area_id))
-        .first()
-    )
+async def get_area(ctx: TenantContext, area_id: UUID) -> AreaRow:
+    row = await scoped(ctx, Area).select(*_AREA_COLUMNS).where(Area.id == area_id).first()
     if row is None:
         raise NotFound("未找到该区域")
-    return row
+    return as_row(AreaRow, row)
 
 
 async def division_code_taken(ctx: TenantContext, code: str) -> bool:
-    return await Area.exists().where((Area.tenant == ctx.tenant_id) & (Area.division_code == code))
+    return await scoped(ctx, Area).exists().where(Area.division_code == code)
 
 
-async def insert_area(ctx: TenantContext, values: dict[str, Any]) -> dict[str, Any]:
-    await Area.insert(Area(tenant=ctx.tenant_id, **values))
-    return await get_area(ctx, values["id"])
+async def insert_area(ctx: TenantContext, values: dict[str, Any]) -> AreaRow:
+    area_id = await insert(ctx, Area, **values)
+    return await get_area(ctx, area_id)
 
 
 async def update_area(
     ctx: TenantContext, area_id: UUID, expected_version: int, changes: dict[str, Any]
-) -> dict[str, Any]:
+) -> AreaRow:
     """Apply changes if the row is still at ``expected_version`` (optimistic locking)."""
     values: dict[Any, Any] = {
         **changes,
@@ -136,89 +148,95 @@ async def update_area(
         "version": expected_version + 1,
     }
     rows = (
-        await Area.update(values)
-        .where(
-            (Area.tenant == ctx.tenant_id)
-            & (Area.id == area_id)
-            & (Area.version == expected_version)
-        )
-        .returning(Area.id)
+        await scoped(ctx, Area)
+        .update(values)
+        .where((Area.id == area_id) & (Area.version == expected_version))
+        .returning(*_AREA_COLUMNS)
     )
     if not rows:
         await get_area(ctx, area_id)  # 404 when it is not ours at all
         raise PreconditionFailed
-    return await get_area(ctx, area_id)
+    return as_row(AreaRow, rows[0])
 
 
 async def count_active_children(ctx: TenantContext, area_id: UUID) -> int:
-    return await Area.count().where(
-        (Area.tenant == ctx.tenant_id) & (Area.parent == area_id) & (Area.active == True)  # noqa: E712
+    return (
+        await scoped(ctx, Area)
+        .count()
+        .where(
+            (Area.parent == area_id) & (Area.active == True)  # noqa: E712
+        )
     )
 
 
 # ---- users and memberships -----------------------------------------------------------------
 
 _MEMBER_SQL = """
-SELECT m.id, m.role, m.active, m.version, m.created_at,
+SELECT m.id, m.role, m.active, m.version,
        u.id AS user_id, u.username, u.display_name, u.must_change_password
 FROM memberships m JOIN users u ON u.id = m."user"
-WHERE m.tenant = {}
+WHERE m.tenant = {tenant}
 """
+_MEMBERS = {
+    (role, active): TenantStatement(
+        _MEMBER_SQL
+        + (" AND m.role = {}" if role else "")
+        + (" AND m.active = {}" if active else "")
+        + " ORDER BY m.active DESC, u.username"
+    )
+    for role in (False, True)
+    for active in (False, True)
+}
+_MEMBER_BY_ID = TenantStatement(_MEMBER_SQL + " AND m.id = {}")
+_MEMBER_BY_USER = TenantStatement(_MEMBER_SQL + ' AND m."user" = {}')
 
 
 async def list_members(
     ctx: TenantContext, *, role: str | None = None, active: bool | None = None
-) -> list[dict[str, Any]]:
-    sql, args = _MEMBER_SQL, [cast(Any, ctx.tenant_id)]
-    if role:
-        sql += " AND m.role = {}"
-        args.append(role)
-    if active is not None:
-        sql += " AND m.active = {}"
-        args.append(active)
-    return await Membership.raw(sql + " ORDER BY m.active DESC, u.username", *args)
+) -> list[MemberRow]:
+    args = [value for value in (role or None, active) if value is not None]
+    rows = await _MEMBERS[(bool(role), active is not None)].fetch(ctx, *args)
+    return as_rows(MemberRow, rows)
 
 
-async def get_member(ctx: TenantContext, membership_id: UUID) -> dict[str, Any]:
-    rows = await Membership.raw(_MEMBER_SQL + " AND m.id = {}", ctx.tenant_id, membership_id)
+async def get_member(ctx: TenantContext, membership_id: UUID) -> MemberRow:
+    rows = await _MEMBER_BY_ID.fetch(ctx, membership_id)
     if not rows:
         raise NotFound("未找到该用户")
-    return rows[0]
+    return as_row(MemberRow, rows[0])
 
 
-async def member_by_user(ctx: TenantContext, user_id: UUID) -> dict[str, Any] | None:
-    rows = await Membership.raw(_MEMBER_SQL + ' AND m."user" = {}', ctx.tenant_id, user_id)
-    return rows[0] if rows else None
+async def member_by_user(ctx: TenantContext, user_id: UUID) -> MemberRow | None:
+    rows = await _MEMBER_BY_USER.fetch(ctx, user_id)
+    return as_row(MemberRow, rows[0]) if rows else None
 
 
-async def user_by_username(username: str) -> dict[str, Any] | None:
-    return await User.select().where(User.username == username).first()
+async def user_by_username(username: str) -> UserRow | None:
+    row = await User.select().where(User.username == username).first()
+    return as_row(UserRow, row) if row else None
 
 
-async def user_by_id(user_id: UUID) -> dict[str, Any] | None:
-    return await User.select().where(User.id == user_id).first()
+async def user_by_id(user_id: UUID) -> UserRow | None:
+    row = await User.select().where(User.id == user_id).first()
+    return as_row(UserRow, row) if row else None
 
 
-async def insert_user(values: dict[str, Any]) -> dict[str, Any]:
-    rows = await User.insert(User(**values)).returning(User.id, User.username)
-    return rows[0]
+async def insert_user(values: dict[str, Any]) -> UUID:
+    rows = await User.insert(User(**values)).returning(User.id)
+    return _uuid(rows[0]["id"])
 
 
 async def insert_membership(ctx: TenantContext, user_id: UUID, role: str) -> UUID:
-    rows = await Membership.insert(
-        Membership(tenant=ctx.tenant_id, user=user_id, role=role)
-    ).returning(Membership.id)
-    return rows[0]["id"]
+    return await insert(ctx, Membership, user=user_id, role=role)
 
 
 async def update_membership(
     ctx: TenantContext, membership_id: UUID, changes: dict[str, Any]
 ) -> None:
     rows = (
-        await Membership.update(
-            cast(dict[Any, Any], {**changes, "version": Membership.version + 1})
-        )
-        .where((Membership.tenant == ctx.tenant_id) & (Membership.id == membership_id))
+        await scoped(ctx, Membership)
+        .update({**changes, "version": Membership.version + 1})
+        .where(Membership.id == membership_id)
         .returning(Membership.id)
     )
     if not rows:
@@ -226,6 +244,7 @@ async def update_membership(
 
 
 async def other_active_memberships(ctx: TenantContext, user_id: UUID) -> int:
+    """The user's active memberships in *other* tenants (a cross-tenant check by design)."""
     return await Membership.count().where(
         (Membership.user == user_id)
         & (Membership.tenant != ctx.tenant_id)
@@ -243,18 +262,15 @@ async def set_password(user_id: UUID, password_hash: str, *, must_change: bool) 
     ).where(User.id == user_id)
 
 
-async def set_user_active(user_id: UUID, active: bool) -> None:
-    await User.update({User.active: active}).where(User.id == user_id)
-
-
 # ---- API tokens ----------------------------------------------------------------------------
 
 REVOKED_TOKENS_SHOWN = timedelta(days=30)
 
 
-async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[dict[str, Any]]:
-    return (
-        await ApiToken.select(
+async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[TokenRow]:
+    rows = (
+        await scoped(ctx, ApiToken)
+        .select(
             ApiToken.id,
             ApiToken.name,
             ApiToken.prefix,
@@ -263,8 +279,7 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[dict[str, Any]]
             ApiToken.revoked_at,
         )
         .where(
-            (ApiToken.tenant == ctx.tenant_id)
-            & (ApiToken.user == user_id)
+            (ApiToken.user == user_id)
             # revoked tokens stay listed for a month, then only the audit log remembers them
             & (
                 ApiToken.revoked_at.is_null()
@@ -273,74 +288,73 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[dict[str, Any]]
         )
         .order_by(ApiToken.created_at, ascending=False)
     )
+    return as_rows(TokenRow, rows)
 
 
 async def insert_token(
     ctx: TenantContext, user_id: UUID, name: str, token_hash: str, prefix: str
 ) -> UUID:
-    rows = await ApiToken.insert(
-        ApiToken(
-            tenant=ctx.tenant_id, user=user_id, name=name, token_hash=token_hash, prefix=prefix
-        )
-    ).returning(ApiToken.id)
-    return rows[0]["id"]
+    return await insert(
+        ctx, ApiToken, user=user_id, name=name, token_hash=token_hash, prefix=prefix
+    )
 
 
-async def revoke_token(ctx: TenantContext, user_id: UUID, token_id: UUID) -> dict[str, Any]:
+async def revoke_token(ctx: TenantContext, user_id: UUID, token_id: UUID) -> tuple[str, bool]:
+    """Revoke one of the user's tokens; return its name and whether it was still active."""
     row = (
-        await ApiToken.select(ApiToken.id, ApiToken.name, ApiToken.revoked_at)
-        .where(
-            (ApiToken.tenant == ctx.tenant_id)
-            & (ApiToken.user == user_id)
-            & (ApiToken.id == token_id)
-        )
+        await scoped(ctx, ApiToken)
+        .select(ApiToken.name, ApiToken.revoked_at)
+        .where((ApiToken.user == user_id) & (ApiToken.id == token_id))
         .first()
     )
     if row is None:
         raise NotFound("未找到该令牌")
     if row["revoked_at"] is None:
-        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
-            ApiToken.id == token_id
+        await (
+            scoped(ctx, ApiToken)
+            .update({ApiToken.revoked_at: datetime.now(UTC)})
+            .where(ApiToken.id == token_id)
         )
-    return row
+    return row["name"], row["revoked_at"] is None
 
 
 async def revoke_user_tokens(ctx: TenantContext, user_id: UUID) -> None:
-    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
-        (ApiToken.tenant == ctx.tenant_id)
-        & (ApiToken.user == user_id)
-        & ApiToken.revoked_at.is_null()
+    await (
+        scoped(ctx, ApiToken)
+        .update({ApiToken.revoked_at: datetime.now(UTC)})
+        .where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
     )
 
 
 # ---- the tenant home page ------------------------------------------------------------------
 
+_HOME_COUNTS = TenantStatement(
+    """
+    SELECT
+      (SELECT COUNT(*) FROM areas
+        WHERE tenant = {tenant} AND kind = 'township' AND active = true) AS townships,
+      (SELECT COUNT(*) FROM areas
+        WHERE tenant = {tenant} AND kind = 'village' AND active = true) AS villages,
+      (SELECT COUNT(*) FROM memberships WHERE tenant = {tenant} AND active = true) AS members,
+      (SELECT COUNT(*) FROM audit_events WHERE tenant = {tenant} AND at > {}) AS events_week
+    """
+)
+
 
 async def home_counts(ctx: TenantContext) -> dict[str, int]:
-    week_ago = datetime.now(UTC) - timedelta(days=7)
-    rows = await Area.raw(
-        """
-        SELECT
-          (SELECT COUNT(*) FROM areas WHERE tenant = {} AND kind = 'township' AND active = true)
-            AS townships,
-          (SELECT COUNT(*) FROM areas WHERE tenant = {} AND kind = 'village' AND active = true)
-            AS villages,
-          (SELECT COUNT(*) FROM memberships WHERE tenant = {} AND active = true) AS members,
-          (SELECT COUNT(*) FROM audit_events WHERE tenant = {} AND at > {}) AS events_week
-        """,
-        ctx.tenant_id,
-        ctx.tenant_id,
-        ctx.tenant_id,
-        ctx.tenant_id,
-        week_ago,
-    )
+    rows = await _HOME_COUNTS.fetch(ctx, datetime.now(UTC) - timedelta(days=7))
     return {key: int(value) for key, value in rows[0].items()}
 
 
 async def members_by_role(ctx: TenantContext) -> dict[str, int]:
-    rows = await Membership.raw(
-        "SELECT role, COUNT(*) AS n FROM memberships WHERE tenant = {} AND active = true "
-        "GROUP BY role",
-        ctx.tenant_id,
+    rows = await (
+        scoped(ctx, Membership)
+        .select(Membership.role, Count(alias="n"))
+        .where(Membership.active == True)  # noqa: E712
+        .group_by(Membership.role)
     )
     return {row["role"]: int(row["n"]) for row in rows}
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

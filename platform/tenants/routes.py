@@ -2,360 +2,264 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from tenants import audit, repo, services, sessions
-from tenants.schemas import AREA_KINDS, ROLES
-from wusong.errors import Invalid
-from wusong.tenancy import TenantContext
-from wusong.web import Ctx, Form, form_error, page, redirect
+from tenants import audit, repo, services
+from tenants.schemas import (
+    AREA_KINDS,
+    AreaCreate,
+    AreaEdit,
+    AreaId,
+    MemberCreate,
+    MembershipId,
+    MemberUpdate,
+    PasswordReset,
+    TokenCreate,
+    TokenId,
+)
+from wusong.core.api import whole_number
+from wusong.core.clock import day_after, local_day
+from wusong.core.tenancy import ADMIN, EVERYONE, Role
+from wusong.core.views import FormPage, View, ViewDep
+from wusong.core.web import Form, access, redirect
 
-ADMIN = {"admin"}
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 AUDIT_PAGE = 50
 
 
-def _base(ctx: TenantContext) -> str:
-    return f"/t/{ctx.tenant_slug}"
+# ---- the forms -------------------------------------------------------------------------------
 
 
-def _int(value: str | None, default: int) -> int:
-    """A small whole number from a form or query; anything else is the default."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value)
-    return default
+async def _area_form_options(view: View, values: dict[str, str]) -> dict[str, Any]:
+    areas = await repo.all_areas(view.ctx)
+    return {"townships": [a for a in areas if a.kind == "township" and a.active]}
 
 
-async def _nav_context(request: Request[Any, Any, Any], ctx: TenantContext) -> dict[str, Any]:
-    tenants = await sessions.user_tenants(ctx.user_id) if ctx.user_id else []
-    return {"ctx": ctx, "tenants": tenants, "roles": ROLES, "area_kinds": AREA_KINDS}
+async def _edited_area(view: View, values: dict[str, str]) -> dict[str, Any]:
+    return {"area": await repo.get_area(view.ctx, view.request.path_params["area_id"])}
+
+
+async def _edited_member(view: View, values: dict[str, str]) -> dict[str, Any]:
+    member = await repo.get_member(view.ctx, view.request.path_params["member_id"])
+    return {"member": member}
+
+
+async def _tokens(view: View, values: dict[str, str]) -> dict[str, Any]:
+    return {"tokens": await repo.list_tokens(view.ctx, view.ctx.acting_user)}
+
+
+AREA_FORM = FormPage(AreaCreate, "tenants/area_form.html", context=_area_form_options)
+AREA_EDIT_FORM = FormPage(AreaEdit, "tenants/area_edit.html", context=_edited_area)
+AREA_ACTIVE_FORM = FormPage(
+    AreaEdit, back=lambda view: view.url(f"/areas#area-{view.request.path_params['area_id']}")
+)
+USER_FORM = FormPage(MemberCreate, "tenants/user_form.html")
+ROLE_FORM = FormPage(MemberUpdate, "tenants/user_detail.html", context=_edited_member)
+RESET_FORM = FormPage(PasswordReset, "tenants/user_detail.html", context=_edited_member)
+MEMBER_ACTIVE_FORM = FormPage(
+    MemberUpdate, back=lambda view: view.url(f"/users/{view.request.path_params['member_id']}")
+)
+TOKEN_FORM = FormPage(TokenCreate, "tenants/tokens.html", context=_tokens)
 
 
 class TenantPages(Controller):
     path = "/"
 
-    @get("/", name="tenant.home")
-    async def home(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+    @get("/", name="tenant.home", opt=access(EVERYONE))
+    async def home(self, view: ViewDep) -> Template:
+        ctx = view.ctx
         counts = await repo.home_counts(ctx)
-        by_role = await repo.members_by_role(ctx) if ctx.is_admin else {}
-        recent: list[dict[str, Any]] = []
+        by_role: dict[str, int] = {}
+        recent: list[Any] = []
         if ctx.is_admin:
-            recent, _ = await audit.list_events(ctx, audit.AuditFilter(), limit=5)
-        return page(
-            request,
-            "tenants/home.html",
-            counts=counts,
-            by_role=by_role,
-            recent=recent,
-            action_labels=audit.ACTION_LABELS,
-            **await _nav_context(request, ctx),
-        )
+            by_role = await repo.members_by_role(ctx)
+            filters = audit.AuditFilter()
+            recent, _ = await audit.list_events(
+                ctx, filters, view.catalog.audit_actions, limit=5, with_total=False
+            )
+        return await view.render("tenants/home.html", counts=counts, by_role=by_role, recent=recent)
 
     # ---- areas ---------------------------------------------------------------------------
 
-    @get("/areas", name="areas.tree")
-    async def area_tree(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
-        areas = await repo.all_areas(ctx)
-        townships = [a for a in areas if a["kind"] == "township"]
-        villages: dict[Any, list[dict[str, Any]]] = {}
+    @get("/areas", name="areas.tree", opt=access(EVERYONE))
+    async def area_tree(self, view: ViewDep) -> Template:
+        areas = await repo.all_areas(view.ctx)
+        villages: dict[Any, list[Any]] = {}
         for area in areas:
-            if area["kind"] == "village":
-                villages.setdefault(area["parent_id"], []).append(area)
-        return page(
-            request,
-            "tenants/areas.html",
-            townships=townships,
-            villages=villages,
-            **await _nav_context(request, ctx),
-        )
+            if area.kind == "village":
+                villages.setdefault(area.parent_id, []).append(area)
+        townships = [a for a in areas if a.kind == "township"]
+        return await view.render("tenants/areas.html", townships=townships, villages=villages)
 
-    @get("/areas/new", name="areas.new", opt={"roles": ADMIN})
+    @get("/areas/new", name="areas.new", opt=access(ADMIN, form=AREA_FORM))
     async def area_new(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        kind: FromQuery[str] = "township",
-        parent: FromQuery[str] = "",
+        self, view: ViewDep, kind: FromQuery[str] = "township", parent: FromQuery[str] = ""
     ) -> Template:
-        form = {"kind": kind if kind in AREA_KINDS else "township", "parent_id": parent}
-        return page(
-            request, "tenants/area_form.html", **await self._area_form_context(request, ctx, form)
-        )
+        values = {"kind": kind if kind in AREA_KINDS else "township", "parent_id": parent}
+        return await view.show_form(values)
 
-    @post("/areas/new", name="areas.create", opt={"roles": ADMIN})
-    async def area_create(
-        self, request: Request[Any, Any, Any], ctx: Ctx, data: Form
-    ) -> Template | Redirect:
-        try:
-            area = await services.create_area(ctx, dict(data))
-        except Invalid as error:
-            return form_error(
-                request,
-                "tenants/area_form.html",
-                error,
-                **await self._area_form_context(request, ctx, dict(data)),
-            )
+    @post("/areas/new", name="areas.create", opt=access(ADMIN, writes=True, form=AREA_FORM))
+    async def area_create(self, view: ViewDep, data: Form) -> Redirect:
+        area = await view.submit(data, services.create_area)
         return redirect(
-            f"{_base(ctx)}/areas#area-{area['id']}",
-            f"已新增{AREA_KINDS[area['kind']]}：{area['name']}",
+            view.url(f"/areas#area-{area.id}"), f"已新增{AREA_KINDS[area.kind]}：{area.name}"
         )
 
-    async def _area_form_context(
-        self, request: Request[Any, Any, Any], ctx: TenantContext, form: dict[str, Any]
-    ) -> dict[str, Any]:
-        townships = [
-            a for a in await repo.all_areas(ctx) if a["kind"] == "township" and a["active"]
-        ]
-        return {"form": form, "townships": townships, **await _nav_context(request, ctx)}
+    @get("/areas/{area_id:uuid}/edit", name="areas.edit", opt=access(ADMIN, form=AREA_EDIT_FORM))
+    async def area_edit(self, view: ViewDep, area_id: FromPath[AreaId]) -> Template:
+        area = await repo.get_area(view.ctx, area_id)
+        return await view.show_form({"name": area.name, "version": str(area.version)})
 
-    @get("/areas/{area_id:uuid}/edit", name="areas.edit", opt={"roles": ADMIN})
-    async def area_edit(
-        self, request: Request[Any, Any, Any], ctx: Ctx, area_id: FromPath[UUID]
-    ) -> Template:
-        area = await repo.get_area(ctx, area_id)
-        return page(
-            request,
-            "tenants/area_edit.html",
-            area=area,
-            form={"name": area["name"], "version": area["version"]},
-            **await _nav_context(request, ctx),
-        )
+    @post(
+        "/areas/{area_id:uuid}/edit",
+        name="areas.update",
+        opt=access(ADMIN, writes=True, form=AREA_EDIT_FORM),
+    )
+    async def area_update(self, view: ViewDep, area_id: FromPath[AreaId], data: Form) -> Redirect:
+        rename = {"name": data.get("name", ""), "version": data.get("version", "")}
+        await view.submit(rename, _edit_area, area_id)
+        return redirect(view.url(f"/areas#area-{area_id}"), "已保存")
 
-    @post("/areas/{area_id:uuid}/edit", name="areas.update", opt={"roles": ADMIN})
-    async def area_update(
-        self, request: Request[Any, Any, Any], ctx: Ctx, area_id: FromPath[UUID], data: Form
-    ) -> Template | Redirect:
-        area = await repo.get_area(ctx, area_id)
-        try:
-            await services.update_area(
-                ctx, area_id, _int(data.get("version"), -1), {"name": data.get("name", "")}
-            )
-        except Invalid as error:
-            return form_error(
-                request,
-                "tenants/area_edit.html",
-                error,
-                dict(data),
-                area=area,
-                **await _nav_context(request, ctx),
-            )
-        return redirect(f"{_base(ctx)}/areas#area-{area_id}", "已保存")
-
-    @post("/areas/{area_id:uuid}/active", name="areas.set_active", opt={"roles": ADMIN})
+    @post(
+        "/areas/{area_id:uuid}/active",
+        name="areas.set_active",
+        opt=access(ADMIN, writes=True, form=AREA_ACTIVE_FORM),
+    )
     async def area_set_active(
-        self, request: Request[Any, Any, Any], ctx: Ctx, area_id: FromPath[UUID], data: Form
+        self, view: ViewDep, area_id: FromPath[AreaId], data: Form
     ) -> Redirect:
-        active = data.get("active") == "1"
-        try:
-            area = await services.update_area(
-                ctx, area_id, _int(data.get("version"), -1), {"active": active}
-            )
-        except Invalid as error:
-            return redirect(f"{_base(ctx)}/areas#area-{area_id}", error.message, "error")
+        switch = {"active": data.get("active", ""), "version": data.get("version", "")}
+        area = await view.submit(switch, _edit_area, area_id)
         return redirect(
-            f"{_base(ctx)}/areas#area-{area_id}",
-            f"已{'启用' if active else '停用'}：{area['name']}",
+            view.url(f"/areas#area-{area_id}"),
+            f"已{'启用' if area.active else '停用'}：{area.name}",
         )
 
     # ---- users ---------------------------------------------------------------------------
 
-    @get("/users", name="users.list", opt={"roles": ADMIN})
+    @get("/users", name="users.list", opt=access(ADMIN))
     async def user_list(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
-        role: FromQuery[str] = "",
-        status: FromQuery[str] = "",
+        self, view: ViewDep, role: FromQuery[str] = "", status: FromQuery[str] = ""
     ) -> Template:
         active = {"active": True, "inactive": False}.get(status)
-        members = await repo.list_members(ctx, role=role if role in ROLES else None, active=active)
-        return page(
-            request,
-            "tenants/users.html",
-            members=members,
-            filter_role=role,
-            filter_status=status,
-            **await _nav_context(request, ctx),
+        known_role = role if role in {r.value for r in Role} else None
+        members = await repo.list_members(view.ctx, role=known_role, active=active)
+        return await view.render(
+            "tenants/users.html", members=members, filter_role=role, filter_status=status
         )
 
-    @get("/users/new", name="users.new", opt={"roles": ADMIN})
-    async def user_new(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
-        return page(
-            request,
-            "tenants/user_form.html",
-            form={"role": "mediator"},
-            **await _nav_context(request, ctx),
-        )
+    @get("/users/new", name="users.new", opt=access(ADMIN, form=USER_FORM))
+    async def user_new(self, view: ViewDep) -> Template:
+        return await view.show_form({"role": Role.MEDIATOR.value})
 
-    @post("/users/new", name="users.create", opt={"roles": ADMIN})
-    async def user_create(
-        self, request: Request[Any, Any, Any], ctx: Ctx, data: Form
-    ) -> Template | Redirect:
-        try:
-            await services.create_member(ctx, dict(data))
-        except Invalid as error:
-            form = {k: v for k, v in data.items() if k != "password"}
-            return form_error(
-                request, "tenants/user_form.html", error, form, **await _nav_context(request, ctx)
-            )
-        return redirect(
-            f"{_base(ctx)}/users",
-            f"已新增用户 {data.get('username', '').strip()}，首次登录须修改密码",
-        )
+    @post("/users/new", name="users.create", opt=access(ADMIN, writes=True, form=USER_FORM))
+    async def user_create(self, view: ViewDep, data: Form) -> Redirect:
+        await view.submit(data, services.create_member)
+        username = data.get("username", "").strip()
+        return redirect(view.url("/users"), f"已新增用户 {username}，首次登录须修改密码")
 
-    @get("/users/{member_id:uuid}", name="users.detail", opt={"roles": ADMIN})
-    async def user_detail(
-        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID]
-    ) -> Template:
-        member = await repo.get_member(ctx, member_id)
-        return page(
-            request,
-            "tenants/user_detail.html",
-            member=member,
-            form={"role": member["role"]},
-            **await _nav_context(request, ctx),
-        )
+    @get("/users/{member_id:uuid}", name="users.detail", opt=access(ADMIN, form=ROLE_FORM))
+    async def user_detail(self, view: ViewDep, member_id: FromPath[MembershipId]) -> Template:
+        member = await repo.get_member(view.ctx, member_id)
+        return await view.show_form({"role": member.role.value})
 
-    @post("/users/{member_id:uuid}", name="users.update", opt={"roles": ADMIN})
+    @post(
+        "/users/{member_id:uuid}",
+        name="users.update",
+        opt=access(ADMIN, writes=True, form=ROLE_FORM),
+    )
     async def user_update(
-        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID], data: Form
-    ) -> Template | Redirect:
-        member = await repo.get_member(ctx, member_id)
-        try:
-            await services.update_member(ctx, member_id, {"role": data.get("role")})
-        except Invalid as error:
-            return form_error(
-                request,
-                "tenants/user_detail.html",
-                error,
-                dict(data),
-                member=member,
-                **await _nav_context(request, ctx),
-            )
-        return redirect(f"{_base(ctx)}/users/{member_id}", "已保存角色")
-
-    @post("/users/{member_id:uuid}/active", name="users.set_active", opt={"roles": ADMIN})
-    async def user_set_active(
-        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID], data: Form
+        self, view: ViewDep, member_id: FromPath[MembershipId], data: Form
     ) -> Redirect:
-        active = data.get("active") == "1"
-        try:
-            await services.update_member(ctx, member_id, {"active": active})
-        except Invalid as error:
-            return redirect(f"{_base(ctx)}/users/{member_id}", error.message, "error")
-        message = "已启用该用户" if active else "已停用该用户：其登录会话与 API 令牌立即失效"
-        return redirect(f"{_base(ctx)}/users/{member_id}", message)
+        await view.submit({"role": data.get("role", "")}, services.update_member, member_id)
+        return redirect(view.url(f"/users/{member_id}"), "已保存角色")
 
-    @post("/users/{member_id:uuid}/password", name="users.reset_password", opt={"roles": ADMIN})
+    @post(
+        "/users/{member_id:uuid}/active",
+        name="users.set_active",
+        opt=access(ADMIN, writes=True, form=MEMBER_ACTIVE_FORM),
+    )
+    async def user_set_active(
+        self, view: ViewDep, member_id: FromPath[MembershipId], data: Form
+    ) -> Redirect:
+        switch = {"active": data.get("active", "")}
+        await view.submit(switch, services.update_member, member_id)
+        active = switch["active"] in {"1", "true"}
+        message = "已启用该用户" if active else "已停用该用户：其登录会话与 API 令牌立即失效"
+        return redirect(view.url(f"/users/{member_id}"), message)
+
+    @post(
+        "/users/{member_id:uuid}/password",
+        name="users.reset_password",
+        opt=access(ADMIN, writes=True, form=RESET_FORM),
+    )
     async def user_reset_password(
-        self, request: Request[Any, Any, Any], ctx: Ctx, member_id: FromPath[UUID], data: Form
-    ) -> Template | Redirect:
-        member = await repo.get_member(ctx, member_id)
-        try:
-            await services.reset_password(ctx, member_id, data.get("password", ""))
-        except Invalid as error:
-            return form_error(
-                request,
-                "tenants/user_detail.html",
-                error,
-                {"role": member["role"]},
-                member=member,
-                **await _nav_context(request, ctx),
-            )
-        return redirect(f"{_base(ctx)}/users/{member_id}", "已重置密码：该用户下次登录时须修改密码")
+        self, view: ViewDep, member_id: FromPath[MembershipId], data: Form
+    ) -> Redirect:
+        await view.submit(data, services.reset_password, member_id)
+        return redirect(view.url(f"/users/{member_id}"), "已重置密码：该用户下次登录时须修改密码")
 
     # ---- audit log -----------------------------------------------------------------------
 
-    @get("/audit", name="audit.list", opt={"roles": ADMIN})
+    @get("/audit", name="audit.list", opt=access(ADMIN))
     async def audit_log(
         self,
-        request: Request[Any, Any, Any],
-        ctx: Ctx,
+        view: ViewDep,
         action: FromQuery[str] = "",
         actor: FromQuery[str] = "",
         since: FromQuery[str] = "",
         until: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Template:
-        page_no = max(1, min(_int(request.query_params.get("page"), 1), 10_000))
+        actions = view.catalog.audit_actions
+        page_no = max(1, min(whole_number(page, default=1), 10_000))
         filters = audit.AuditFilter(
-            action=action if action in audit.ACTION_LABELS else None,
+            action=action if action in actions else None,
             actor=actor.strip()[:40] or None,
-            since=_local_day(since),
-            until=_day_after(until),
+            since=local_day(since),
+            until=day_after(until),
         )
         events, total = await audit.list_events(
-            ctx, filters, offset=(page_no - 1) * AUDIT_PAGE, limit=AUDIT_PAGE
+            view.ctx, filters, actions, offset=(page_no - 1) * AUDIT_PAGE, limit=AUDIT_PAGE
         )
-        return page(
-            request,
+        total = total or 0
+        return await view.render(
             "tenants/audit.html",
             events=events,
             total=total,
             page_no=page_no,
             pages=max(1, -(-total // AUDIT_PAGE)),
             filters={"action": action, "actor": actor, "since": since, "until": until},
-            actors=await audit.actor_names(ctx),
-            action_labels=audit.ACTION_LABELS,
-            **await _nav_context(request, ctx),
+            actors=await audit.actor_names(view.ctx),
         )
 
     # ---- own API tokens ------------------------------------------------------------------
 
-    @get("/account/tokens", name="tokens.list")
-    async def token_list(self, request: Request[Any, Any, Any], ctx: Ctx) -> Template:
-        return await self._tokens_page(request, ctx)
+    @get("/account/tokens", name="tokens.list", opt=access(EVERYONE, form=TOKEN_FORM))
+    async def token_list(self, view: ViewDep) -> Template:
+        return await view.show_form({})
 
-    async def _tokens_page(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: TenantContext,
-        status_code: int = 200,
-        **extra: Any,
-    ) -> Template:
-        tokens = await repo.list_tokens(ctx, ctx.user_id) if ctx.user_id else []
-        return page(
-            request,
-            "tenants/tokens.html",
-            status_code=status_code,
-            tokens=tokens,
-            **extra,
-            **await _nav_context(request, ctx),
+    @post(
+        "/account/tokens", name="tokens.create", opt=access(EVERYONE, writes=True, form=TOKEN_FORM)
+    )
+    async def token_create(self, view: ViewDep, data: Form) -> Template:
+        _, token = await view.submit(
+            data, lambda ctx, form: services.create_token(ctx, ctx.acting_user, form)
         )
+        return await view.show_form({}, new_token=token)
 
-    @post("/account/tokens", name="tokens.create")
-    async def token_create(self, request: Request[Any, Any, Any], ctx: Ctx, data: Form) -> Template:
-        assert ctx.user_id is not None
-        try:
-            _, token = await services.create_token(ctx, ctx.user_id, data.get("name"))
-        except Invalid as error:
-            return await self._tokens_page(request, ctx, 422, errors=error.errors, form=dict(data))
-        return await self._tokens_page(request, ctx, new_token=token)
-
-    @post("/account/tokens/{token_id:uuid}/revoke", name="tokens.revoke")
-    async def token_revoke(
-        self, request: Request[Any, Any, Any], ctx: Ctx, token_id: FromPath[UUID]
-    ) -> Redirect:
-        assert ctx.user_id is not None
-        await services.revoke_token(ctx, ctx.user_id, token_id)
-        return redirect(f"{_base(ctx)}/account/tokens", "已吊销该令牌")
+    @post(
+        "/account/tokens/{token_id:uuid}/revoke",
+        name="tokens.revoke",
+        opt=access(EVERYONE, writes=True),
+    )
+    async def token_revoke(self, view: ViewDep, token_id: FromPath[TokenId]) -> Redirect:
+        await services.revoke_token(view.ctx, view.ctx.acting_user, token_id)
+        return redirect(view.url("/account/tokens"), "已吊销该令牌")
 
 
-def _day_after(value: str) -> datetime | None:
-    day = _local_day(value)
-    return day + timedelta(days=1) if day else None
-
-
-def _local_day(value: str) -> datetime | None:
-    """A yyyy-mm-dd date from a filter, as the start of that day in Asia/Shanghai."""
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=SHANGHAI)
-    except ValueError:
-        return None
-    return day if 2000 <= day.year <= 2100 else None
+async def _edit_area(ctx: Any, area_id: Any, form: AreaEdit) -> Any:
+    return await services.update_area(ctx, area_id, form, form.version)

@@ -1,119 +1,133 @@
-"""Tenants DTOs and input rules. Every rule names its field; messages are Chinese for users."""
+"""Tenants DTOs: one input struct per use case, and the typed rows the repository returns.
+
+Input structs are what the JSON API decodes and what page forms are parsed into (``labels``
+names each field in Chinese for form errors). Their content rules live in ``tenants.rules``.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 
-from wusong.errors import Invalid
+from tenants.tables import ApiToken, Area, Membership
+from wusong.core.scoped import ref
+from wusong.core.tenancy import Role
 
-ROLES: dict[str, str] = {
-    "admin": "管理员",
-    "mediator": "调解员",
-    "court_reviewer": "法院审查员",
-    "inspector": "物业督察员",
-    "viewer": "查看者",
-}
 AREA_KINDS: dict[str, str] = {"township": "乡镇/街道", "village": "村/社区"}
 
-SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
-DIVISION_RE = re.compile(r"^\d{12}$")
-MIN_PASSWORD = 10
-MAX_PASSWORD = 128
+AreaId = Annotated[UUID, ref(Area)]
+MembershipId = Annotated[UUID, ref(Membership)]
+TokenId = Annotated[UUID, ref(ApiToken)]
 
 
-class FieldErrors:
-    """Collects field errors, then raises them together as one Invalid."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise Invalid(self.errors)
+# ---- inputs ----------------------------------------------------------------------------------
 
 
-def clean_text(errors: FieldErrors, field: str, label: str, value: Any, max_len: int) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not isinstance(value, str) and value is not None:
-        errors.add(field, f"{label}必须是文本")
-    elif not text:
-        errors.add(field, f"{label}不能为空")
-    elif len(text) > max_len:
-        errors.add(field, f"{label}不能超过 {max_len} 个字")
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        errors.add(field, f"{label}不能包含控制字符")
-    return text
+class TenantCreate(msgspec.Struct, forbid_unknown_fields=True):
+    slug: str
+    name: str
+    division_code: str
+    parent_city: str = ""
+    parent_city_code: str = ""
 
 
-def check_slug(errors: FieldErrors, value: Any) -> str:
-    slug = value.strip() if isinstance(value, str) else ""
-    if not SLUG_RE.match(slug):
-        errors.add("slug", "标识须为 2–40 位小写字母、数字或连字符，并以字母开头")
-    return slug
+class AreaCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: str
+    name: str
+    division_code: str
+    parent_id: AreaId | None = None
+
+    labels: ClassVar[dict[str, str]] = {
+        "kind": "类型",
+        "name": "名称",
+        "division_code": "区划代码",
+        "parent_id": "所属乡镇/街道",
+    }
 
 
-def check_username(errors: FieldErrors, value: Any) -> str:
-    name = value.strip() if isinstance(value, str) else ""
-    if not USERNAME_RE.match(name):
-        errors.add("username", "用户名须为 3–40 位字母、数字、点、下划线或连字符")
-    return name
+class AreaUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Rename and/or (de)activate (API: the version comes from If-Match)."""
+
+    name: str | None = None
+    active: bool | None = None
 
 
-def check_password(errors: FieldErrors, value: Any, field: str = "password") -> str:
-    password = value if isinstance(value, str) else ""
-    if len(password) < MIN_PASSWORD:
-        errors.add(field, f"密码至少 {MIN_PASSWORD} 个字符")
-    elif len(password) > MAX_PASSWORD:
-        errors.add(field, f"密码不能超过 {MAX_PASSWORD} 个字符")
-    return password
+class AreaEdit(AreaUpdate, forbid_unknown_fields=True):
+    """The page forms' AreaUpdate: the version the form was rendered with travels in it."""
+
+    version: int = -1
+
+    labels: ClassVar[dict[str, str]] = {"name": "名称", "active": "状态", "version": "版本"}
 
 
-def check_role(errors: FieldErrors, value: Any) -> str:
-    role = value.strip() if isinstance(value, str) else ""
-    if role not in ROLES:
-        errors.add("role", "角色无效，可选：" + "、".join(f"{v}({k})" for k, v in ROLES.items()))
-    return role
+class MemberCreate(msgspec.Struct, forbid_unknown_fields=True):
+    username: str
+    display_name: str
+    role: str
+    password: str
+
+    labels: ClassVar[dict[str, str]] = {
+        "username": "用户名",
+        "display_name": "姓名",
+        "role": "角色",
+        "password": "临时密码",
+    }
 
 
-def check_tenant_division_code(errors: FieldErrors, value: Any) -> str:
-    """A county-level code padded to 12 digits: 6 digits of GB/T 2260 + 000000."""
-    code = value.strip() if isinstance(value, str) else ""
-    if not DIVISION_RE.match(code) or not code.endswith("000000") or code[4:6] == "00":
-        errors.add("division_code", "区划代码须为 12 位数字的县级代码（如 220322000000）")
-    return code
+class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    role: str | None = None
+    active: bool | None = None
+
+    labels: ClassVar[dict[str, str]] = {"role": "角色", "active": "状态"}
 
 
-def check_area_division_code(
-    errors: FieldErrors, value: Any, kind: str, tenant_code: str, parent_code: str | None
-) -> str:
-    """Township: county prefix + 3 digits + 000. Village: township prefix + 3 digits."""
-    code = value.strip() if isinstance(value, str) else ""
-    if not DIVISION_RE.match(code):
-        errors.add("division_code", "区划代码须为 12 位数字")
-    elif code[:6] != tenant_code[:6]:
-        errors.add("division_code", f"区划代码须以本区县代码 {tenant_code[:6]} 开头")
-    elif kind == "township" and (code[6:9] == "000" or code[9:] != "000"):
-        errors.add("division_code", "乡镇/街道的区划代码第 7–9 位不能为 000，末 3 位须为 000")
-    elif kind == "village" and parent_code and code[:9] != parent_code[:9]:
-        errors.add("division_code", f"村/社区的区划代码须以所属乡镇代码 {parent_code[:9]} 开头")
-    elif kind == "village" and code[9:] == "000":
-        errors.add("division_code", "村/社区的区划代码末 3 位不能为 000")
-    return code
+class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
+    password: str
+
+    labels: ClassVar[dict[str, str]] = {"password": "新的临时密码"}
 
 
-# ---- JSON API shapes ------------------------------------------------------------------------
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: str = ""
+    new_password: str = ""
+    confirm_password: str = ""
 
 
-class AreaOut(msgspec.Struct):
+class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+
+    labels: ClassVar[dict[str, str]] = {"name": "令牌名称"}
+
+
+class SignIn(msgspec.Struct):
+    username: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+# ---- rows ------------------------------------------------------------------------------------
+
+
+class TenantRow(msgspec.Struct):
+    id: UUID
+    slug: str
+    name: str
+    division_code: str
+    parent_city: str = ""
+    parent_city_code: str = ""
+    active: bool = True
+
+
+class TenantListRow(TenantRow):
+    members: int = 0
+
+
+class AreaRow(msgspec.Struct):
+    """An area as pages and the API show it."""
+
     id: UUID
     kind: str
     name: str
@@ -124,42 +138,29 @@ class AreaOut(msgspec.Struct):
     updated_at: datetime
 
 
-class AreaCreate(msgspec.Struct, forbid_unknown_fields=True):
-    kind: str
-    name: str
-    division_code: str
-    parent_id: UUID | None = None
+class MemberRow(msgspec.Struct):
+    """A membership with its user, as the user pages and the API show it."""
 
-
-class AreaUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str | None = None
-    active: bool | None = None
-
-
-class MemberOut(msgspec.Struct):
     id: UUID
     user_id: UUID
     username: str
     display_name: str
-    role: str
+    role: Role
     active: bool
     version: int
+    must_change_password: bool
 
 
-class MeOut(msgspec.Struct):
-    user_id: UUID
+class UserRow(msgspec.Struct):
+    id: UUID
     username: str
     display_name: str
-    tenant: str
-    tenant_name: str
-    role: str
+    password_hash: str
+    active: bool
+    must_change_password: bool
 
 
-class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-
-
-class TokenOut(msgspec.Struct):
+class TokenRow(msgspec.Struct):
     id: UUID
     name: str
     prefix: str
@@ -168,13 +169,15 @@ class TokenOut(msgspec.Struct):
     revoked_at: datetime | None
 
 
-class TokenCreated(msgspec.Struct):
-    id: UUID
+class TenantChoice(msgspec.Struct):
+    """A county the signed-in user may switch to."""
+
+    slug: str
     name: str
-    token: str
+    role: Role
 
 
-class AuditEventOut(msgspec.Struct):
+class AuditEventRow(msgspec.Struct):
     id: UUID
     seq: int
     at: datetime
@@ -186,9 +189,19 @@ class AuditEventOut(msgspec.Struct):
     hash: str
 
 
-class Page(msgspec.Struct):
-    items: list[Any]
-    offset: int
-    limit: int
-    has_more: bool
-    total: int | None = None
+# ---- API outputs -----------------------------------------------------------------------------
+
+
+class MeOut(msgspec.Struct):
+    user_id: UUID
+    username: str
+    display_name: str
+    tenant: str
+    tenant_name: str
+    role: Role
+
+
+class TokenCreated(msgspec.Struct):
+    id: UUID
+    name: str
+    token: str

@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from tenants.schemas import SLUG_RE
+from tenants.rules import SLUG_RE
+from tenants.schemas import TenantChoice
 from tenants.security import digest, new_secret
 from tenants.tables import ApiToken, LoginAttempt, User, UserSession
-from wusong.db import Statement, is_postgres
-from wusong.errors import Forbidden, NotFound, Unauthorized
-from wusong.settings import Settings
-from wusong.tenancy import TenantContext
+from wusong.core.db import Statement, as_rows, is_postgres
+from wusong.core.errors import Forbidden, NotFound, Unauthorized
+from wusong.core.settings import Settings
+from wusong.core.tenancy import Role, TenantContext
 
 # Touch last_seen/last_used at most this often: one write per minute, not one per request.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -122,7 +123,7 @@ async def resolve_principal(
         division_code=row["division_code"],
         user_id=_uuid(row["user_id"]),
         actor_name=row["username"],
-        role=row["role"],
+        role=Role(row["role"]),
         via=via,
         credential_id=_uuid(row["credential_id"]),
         display_name=row["display_name"],
@@ -290,12 +291,18 @@ async def mark_attempt_succeeded(attempt_id: UUID, username: str) -> None:
     )
 
 
-async def user_tenants(user_id: UUID) -> list[dict[str, Any]]:
-    """The active tenants a user may switch to, with the role in each."""
-    return await User.raw(
+async def user_tenants(user_id: UUID) -> list[TenantChoice]:
+    """The active tenants a user may switch to, with the role in each (across tenants)."""
+    rows = await User.raw(
         """
         SELECT t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant
         WHERE m."user" = {} AND m.active = true AND t.active = true ORDER BY t.division_code
         """,
         user_id,
     )
+    return as_rows(TenantChoice, rows)
+
+
+async def switchable_tenants(ctx: TenantContext) -> list[TenantChoice]:
+    """The county switcher of the page navigation."""
+    return await user_tenants(ctx.user_id) if ctx.user_id else []

@@ -1,16 +1,16 @@
-"""The composition root: create_app() wires every domain's routes, plugins and error mapping."""
+"""The composition root: create_app() wires the domains to the kernel, in one readable place."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -19,22 +19,18 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.asyncio import Redis
 
-from tenants.api import TenantApi
-from tenants.auth_routes import AuthPages
 from tenants.middleware import TenantMiddleware
-from tenants.routes import TenantPages
-from tenants.schemas import AREA_KINDS, ROLES
-from wusong import db
+from tenants.sessions import switchable_tenants
+from wusong.core import db
+from wusong.core.clock import local_time
+from wusong.core.domain import Catalog, Domain
+from wusong.core.http import EXCEPTION_HANDLERS
+from wusong.core.settings import PACKAGE_DIR, Settings, get_settings
+from wusong.core.tenancy import ROLE_LABELS
+from wusong.core.views import view_provider
+from wusong.core.web import MAX_BODY, require_access, route_access, tenant_ctx
+from wusong.domains import DOMAINS
 from wusong.health import health, ready
-from wusong.settings import PACKAGE_DIR, Settings, get_settings
-from wusong.web import EXCEPTION_HANDLERS, require_roles, tenant_ctx
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TENANT_DEPENDENCIES = {"ctx": Provide(tenant_ctx, sync_to_thread=False)}
-
-# Every domain contributes its tenant pages and tenant API controllers here.
-TENANT_PAGE_HANDLERS: list[Any] = [TenantPages]
-TENANT_API_HANDLERS: list[Any] = [TenantApi]
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -70,21 +66,12 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, add_headers)
 
 
-def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """UTC in the database, Asia/Shanghai on the screen."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return str(value.astimezone(SHANGHAI).strftime(fmt))
-
-
 def json_text(value: Any) -> str:
     """Readable JSON for people (Chinese kept as is); autoescaping still applies."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def template_engine(settings: Settings) -> JinjaTemplateEngine:
+def template_engine(settings: Settings, catalog: Catalog) -> JinjaTemplateEngine:
     env = Environment(
         loader=FileSystemLoader(settings.templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -94,34 +81,52 @@ def template_engine(settings: Settings) -> JinjaTemplateEngine:
     )
     env.filters["local_time"] = local_time
     env.filters["json_text"] = json_text
-    env.globals["ROLE_LABELS"] = ROLES
-    env.globals["AREA_KIND_LABELS"] = AREA_KINDS
+    env.globals["ROLE_LABELS"] = ROLE_LABELS
+    env.globals["AUDIT_ACTIONS"] = catalog.audit_actions
+    env.globals["AUDIT_OBJECTS"] = catalog.audit_objects
+    env.globals["AUDIT_FIELDS"] = catalog.audit_fields
+    for domain in catalog.domains:
+        env.globals.update(domain.template_globals)
     return JinjaTemplateEngine.from_environment(env)
 
 
-def tenant_routers() -> list[Router]:
-    common: dict[str, Any] = {
-        "middleware": [TenantMiddleware],
-        "guards": [require_roles],
-        "dependencies": TENANT_DEPENDENCIES,
-    }
+def tenant_routers(catalog: Catalog) -> list[Router]:
+    """/t/{tenant} (pages) and /api/v1/t/{tenant} (JSON): middleware, guard and ctx on both."""
+    common: dict[str, Any] = {"middleware": [TenantMiddleware], "guards": [require_access]}
+    ctx = {"ctx": Provide(tenant_ctx)}
     pages = Router(
         path="/t/{tenant:str}",
-        route_handlers=TENANT_PAGE_HANDLERS,
+        route_handlers=catalog.collect("pages"),
         include_in_schema=False,
+        dependencies={**ctx, "view": Provide(view_provider(switchable_tenants))},
         **common,
     )
     api = Router(
         path="/api/v1/t/{tenant:str}",
-        route_handlers=TENANT_API_HANDLERS,
+        route_handlers=catalog.collect("api"),
         security=[{"BearerToken": []}],
+        dependencies=ctx,
         **common,
     )
     return [pages, api]
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def _check_access_declared(app: Litestar) -> None:
+    """Every tenant route says who may call it and whether it writes; none is open by default."""
+    for route in app.routes:
+        if not route.path.startswith(("/t/{tenant", "/api/v1/t/{tenant")):
+            continue
+        for handler in getattr(route, "route_handlers", ()):
+            if route_access(handler) is None and handler.http_methods != {"OPTIONS"}:
+                raise ImproperlyConfiguredException(
+                    f"{handler.name or handler} on {route.path} declares no access(...): "
+                    "say which roles may call it and whether it writes"
+                )
+
+
+def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOMAINS) -> Litestar:
     settings = settings or get_settings()
+    catalog = Catalog(domains)
     redis = Redis.from_url(
         settings.redis_url, socket_connect_timeout=1, socket_timeout=2, retry_on_timeout=False
     )
@@ -137,10 +142,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = create_static_files_router(
         path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
     )
-    return Litestar(
-        route_handlers=[health, ready, AuthPages, static, *tenant_routers()],
+    app = Litestar(
+        route_handlers=[
+            health,
+            ready,
+            static,
+            *catalog.collect("public"),
+            *tenant_routers(catalog),
+        ],
         middleware=[SecurityHeadersMiddleware],
-        template_config=TemplateConfig(engine=template_engine(settings)),
+        dependencies={"catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False)},
+        template_config=TemplateConfig(engine=template_engine(settings, catalog)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="wusong_csrf",
@@ -156,10 +168,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Wusong API",
             version="1",
             path="/schema",
+            tags=[tag for domain in catalog.domains for tag in domain.api_tags],
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
-        request_max_body_size=2 * 1024 * 1024,
+        request_max_body_size=MAX_BODY,
         debug=False,
     )
+    app.state.catalog = catalog
+    _check_access_declared(app)
+    return app

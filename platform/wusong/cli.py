@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from wusong.errors import DomainError, Invalid
-from wusong.settings import SettingsError, get_settings
+from wusong.core.errors import DomainError, Invalid
+from wusong.core.settings import SettingsError, get_settings
 
 T = TypeVar("T")
 EXIT_INVALID = 2
@@ -23,10 +23,13 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def run(factory: Callable[[], Awaitable[T]]) -> T:
-    """Run one async operation with the database open; domain errors become one-line exits."""
+    """Run one async operation with the database open; domain errors become one-line exits.
+
+    The operation opens its own unit of work; input is asked for before, never inside one.
+    """
 
     async def main() -> T:
-        from wusong import db
+        from wusong.core import db
 
         await db.start(get_settings())
         try:
@@ -89,27 +92,37 @@ def tenant_create(
 ) -> None:
     """Create a tenant."""
     from tenants import services
+    from tenants.schemas import TenantCreate
+    from wusong.core.db import unit_of_work
 
-    created = run(
-        lambda: services.create_tenant(slug, name, division_code, parent_city, parent_city_code)
-    )
-    click.echo(f"created tenant {created['slug']} ({created['name']}, {created['division_code']})")
+    data = TenantCreate(slug, name, division_code, parent_city, parent_city_code)
+
+    async def work() -> Any:
+        async with unit_of_work(writes=True):
+            return await services.create_tenant(data)
+
+    created = run(work)
+    click.echo(f"created tenant {created.slug} ({created.name}, {created.division_code})")
 
 
 @tenant.command("list")
 def tenant_list() -> None:
     """List tenants with their status and member count."""
     from tenants import repo
+    from wusong.core.db import unit_of_work
 
-    rows = run(repo.list_tenants)
+    async def work() -> Any:
+        async with unit_of_work(writes=False):
+            return await repo.list_tenants()
+
+    rows = run(work)
     if not rows:
         click.echo("no tenants")
     for row in rows:
-        state = "active" if row["active"] else "inactive"
+        state = "active" if row.active else "inactive"
         click.echo(
-            f"{row['slug']:<14} {row['division_code']}  {state:<8} "
-            f"{int(row['members']):>4} members  "
-            f"{row['parent_city']}{row['name']}"
+            f"{row.slug:<14} {row.division_code}  {state:<8} {row.members:>4} members  "
+            f"{row.parent_city}{row.name}"
         )
 
 
@@ -117,9 +130,7 @@ def tenant_list() -> None:
 @click.argument("slug")
 def tenant_deactivate(slug: str) -> None:
     """Deactivate a tenant: its users can no longer sign in; nothing is deleted."""
-    from tenants import services
-
-    run(lambda: services.set_tenant_active(slug, False))
+    _set_tenant_active(slug, False)
     click.echo(f"deactivated tenant {slug}")
 
 
@@ -127,10 +138,19 @@ def tenant_deactivate(slug: str) -> None:
 @click.argument("slug")
 def tenant_activate(slug: str) -> None:
     """Reactivate a deactivated tenant."""
-    from tenants import services
-
-    run(lambda: services.set_tenant_active(slug, True))
+    _set_tenant_active(slug, True)
     click.echo(f"activated tenant {slug}")
+
+
+def _set_tenant_active(slug: str, active: bool) -> None:
+    from tenants import services
+    from wusong.core.db import unit_of_work
+
+    async def work() -> None:
+        async with unit_of_work(writes=True):
+            await services.set_tenant_active(slug, active)
+
+    run(work)
 
 
 # ---- users and tokens ------------------------------------------------------------------------
@@ -142,14 +162,29 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-async def _in_tenant(slug: str, work: Callable[[Any], Awaitable[T]]) -> T:
-    from tenants import repo, services
+async def _in_tenant(slug: str, work: Callable[[Any], Awaitable[T]], *, writes: bool) -> T:
+    """Run ``work(ctx)`` as the platform in one unit of work bound to the tenant ``slug``."""
+    from tenants import repo
+    from wusong.core.db import set_tenant, unit_of_work
+    from wusong.core.tenancy import system_context
 
-    row = await repo.tenant_by_slug(slug)
-    if row is None:
-        raise Invalid({"tenant": f"no tenant {slug!r}"})
-    async with services.system_context(row, write=True, actor_name="platform") as ctx:
-        return await work(ctx)
+    async with unit_of_work(writes=writes):
+        tenant = await repo.tenant_by_slug(slug)
+        if tenant is None:
+            raise Invalid({"tenant": f"no tenant {slug!r}"})
+        await set_tenant(tenant.id)
+        return await work(system_context(tenant, "platform"))
+
+
+def _user_exists(username: str) -> bool:
+    from tenants import repo
+    from wusong.core.db import unit_of_work
+
+    async def work() -> bool:
+        async with unit_of_work(writes=False):
+            return await repo.user_by_username(username) is not None
+
+    return run(work)
 
 
 @main.group()
@@ -167,26 +202,22 @@ def user_create(username: str, slug: str, role: str, display_name: str) -> None:
 
     The password is read from a prompt, or from the first line of standard input; never argv.
     """
-    from tenants import repo, services
+    from tenants import services
+    from tenants.schemas import MemberCreate
+
+    name = username.strip()
+    existing = _user_exists(name)
+    password = "" if existing else _read_password()
 
     async def work(ctx: Any) -> str:
-        if await repo.user_by_username(username.strip()) is not None:
-            await services.add_existing_user(ctx, username.strip(), role)
+        if existing:
+            await services.add_existing_user(ctx, name, role)
             return "added existing user"
-        password = _read_password()
-        await services.create_member(
-            ctx,
-            {
-                "username": username,
-                "display_name": display_name or username,
-                "role": role,
-                "password": password,
-            },
-            must_change_password=False,
-        )
+        data = MemberCreate(name, display_name or name, role, password)
+        await services.create_member(ctx, data, must_change_password=False)
         return "created user"
 
-    outcome = run(lambda: _in_tenant(slug, work))
+    outcome = run(lambda: _in_tenant(slug, work, writes=True))
     click.echo(f"{outcome} {username} in {slug} as {role}")
 
 
@@ -202,16 +233,17 @@ def token() -> None:
 def token_create(username: str, slug: str, token_name: str) -> None:
     """Create an API token for USERNAME in a tenant; it is printed once and stored hashed."""
     from tenants import repo, services
+    from tenants.schemas import TokenCreate
 
     async def work(ctx: Any) -> str:
         user = await repo.user_by_username(username)
-        member = await repo.member_by_user(ctx, user["id"]) if user else None
+        member = await repo.member_by_user(ctx, user.id) if user else None
         if user is None or member is None:
             raise Invalid({"username": f"{username} is not a member of {slug}"})
-        _, secret = await services.create_token(ctx, user["id"], token_name)
+        _, secret = await services.create_token(ctx, user.id, TokenCreate(token_name))
         return secret
 
-    click.echo(run(lambda: _in_tenant(slug, work)))
+    click.echo(run(lambda: _in_tenant(slug, work, writes=True)))
 
 
 # ---- audit -------------------------------------------------------------------------------------
@@ -228,7 +260,7 @@ def audit_verify(slug: str) -> None:
     """Recompute the tenant's hash chain; exit 1 naming each broken row."""
     from tenants import audit as audit_log
 
-    count, problems = run(lambda: _in_tenant(slug, audit_log.verify_chain))
+    count, problems = run(lambda: _in_tenant(slug, audit_log.verify_chain, writes=False))
     if problems:
         for problem in problems:
             click.echo(

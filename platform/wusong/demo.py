@@ -11,7 +11,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,53 +80,37 @@ LISHU_USERS = [
 
 
 async def load_demo_data() -> bool:
-    """Create the demo tenants, areas and users once; return False when they already exist."""
-    from tenants import repo, services
+    """Create the demo tenants, areas and users once; return False when they already exist.
 
-    if await repo.tenant_by_slug("lishu") is not None:
-        return False
+    Each county is one unit of work, so an interrupted load leaves whole counties only.
+    """
+    from tenants import repo, services
+    from tenants.schemas import AreaCreate, MemberCreate, TenantCreate
+    from wusong.core.db import unit_of_work
+    from wusong.core.tenancy import system_context
+
+    async with unit_of_work(writes=False):
+        if await repo.tenant_by_slug("lishu") is not None:
+            return False
     for slug, name, code, townships in TENANTS:
-        tenant = await services.create_tenant(slug, name, code, *CITY)
-        async with services.system_context(tenant, write=True, actor_name="demo") as ctx:
+        async with unit_of_work(writes=True):
+            tenant = await services.create_tenant(TenantCreate(slug, name, code, *CITY), "demo")
+            ctx = system_context(tenant, "demo")
             for township, t_code, villages in townships:
-                town = await services.create_area(
-                    ctx, {"kind": "township", "name": township, "division_code": t_code}
-                )
+                town = await services.create_area(ctx, AreaCreate("township", township, t_code))
                 for village, v_code in villages:
                     await services.create_area(
-                        ctx,
-                        {
-                            "kind": "village",
-                            "name": village,
-                            "division_code": v_code,
-                            "parent_id": town["id"],
-                        },
+                        ctx, AreaCreate("village", village, v_code, parent_id=town.id)
                     )
             users = (
                 LISHU_USERS if slug == "lishu" else [(f"{slug}-admin", f"{name}管理员", "admin")]
             )
             for username, display, role in users:
-                await services.create_member(
-                    ctx,
-                    {
-                        "username": username,
-                        "display_name": display,
-                        "role": role,
-                        "password": DEMO_PASSWORD,
-                    },
-                    must_change_password=False,
-                )
+                member = MemberCreate(username, display, role, DEMO_PASSWORD)
+                await services.create_member(ctx, member, must_change_password=False)
             if slug == "lishu":
-                await services.create_member(
-                    ctx,
-                    {
-                        "username": "siping-viewer",
-                        "display_name": "四平市政法委",
-                        "role": "viewer",
-                        "password": DEMO_PASSWORD,
-                    },
-                    must_change_password=False,
-                )
+                viewer = MemberCreate("siping-viewer", "四平市政法委", "viewer", DEMO_PASSWORD)
+                await services.create_member(ctx, viewer, must_change_password=False)
             else:
                 await services.add_existing_user(ctx, "siping-viewer", "viewer")
     return True
@@ -145,50 +128,45 @@ def _redis_answers(url: str) -> bool:
         client.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def start_private_redis(folder: Path, socket_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A redis-server of our own on a unix socket (no port to collide on); waits until it answers.
 
-
-def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
-    """Use the configured Redis, or start a private redis-server child when it does not answer."""
-    if _redis_answers(url):
-        return None
+    Exits with a message naming the Debian package when redis-server is not installed.
+    """
     binary = shutil.which("redis-server")
     if binary is None:
         click.echo(
-            f"Redis is not reachable at {url} and redis-server is not installed.\n"
-            "Install it (Debian/Ubuntu: sudo apt-get install redis-server) "
-            "or set WUSONG_REDIS_URL.",
+            "redis-server is not installed. Install it (Debian/Ubuntu: "
+            "sudo apt-get install redis-server) or set WUSONG_REDIS_URL to a running Redis.",
             err=True,
         )
         sys.exit(1)
-    port = _free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    socket_path.unlink(missing_ok=True)
     child = subprocess.Popen(  # noqa: S603 - a fixed binary with fixed arguments
         [
             binary,
-            "--bind",
-            "127.0.0.1",
             "--port",
-            str(port),
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
             "--save",
             "",
             "--appendonly",
             "no",
             "--dir",
-            str(data_dir),
+            str(folder),
         ],
         stdout=subprocess.DEVNULL,
     )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(50):
+    url = f"unix://{socket_path}?db=0"
+    for _ in range(100):
         if _redis_answers(url):
-            os.environ["WUSONG_REDIS_URL"] = url
-            click.echo(f"started a private redis-server on 127.0.0.1:{port}")
-            return child
+            return child, url
         try:  # wait a moment for it to listen, noticing if it exits instead
-            child.wait(timeout=0.1)
+            child.wait(timeout=0.05)
             break
         except subprocess.TimeoutExpired:
             continue
@@ -197,8 +175,18 @@ def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
     sys.exit(1)
 
 
+def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
+    """Use the configured Redis, or start a private redis-server child when it does not answer."""
+    if _redis_answers(url):
+        return None
+    child, private_url = start_private_redis(data_dir, data_dir / "redis.sock")
+    os.environ["WUSONG_REDIS_URL"] = private_url
+    click.echo(f"started a private redis-server on {private_url}")
+    return child
+
+
 def run_demo(host: str, port: int) -> None:
-    from wusong.settings import get_settings
+    from wusong.core.settings import get_settings
 
     settings = get_settings()
     if settings.is_postgres:
@@ -217,10 +205,10 @@ async def _serve_demo(host: str, port: int) -> None:
     import uvicorn
     from arq.worker import Worker
 
-    from wusong import db
     from wusong.app import create_app
+    from wusong.core import db
+    from wusong.core.settings import get_settings
     from wusong.migrate import migrate_all
-    from wusong.settings import get_settings
     from wusong.worker import WorkerSettings, redis_settings
 
     await db.start(get_settings())

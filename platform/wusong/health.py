@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, get
 from redis.asyncio import Redis
 
-from wusong import db
+from wusong.core import db
 
 
 @get("/health", name="health", opt={"exclude_from_csrf": True}, include_in_schema=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from wusong.db import get_engine
-from wusong.errors import DomainError
+from wusong.core.db import get_engine
+from wusong.core.errors import DomainError
 
 
 async def migrate_all() -> None:

@@ -2,8 +2,8 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from wusong.db import build_engine
-from wusong.settings import get_settings
+from wusong.core.db import build_engine
+from wusong.core.settings import get_settings
 
 DB = build_engine(get_settings())
 

@@ -1,16 +1,19 @@
-"""arq worker settings: jobs of every domain, msgpack serialisation (never pickle)."""
+"""arq worker settings: the jobs every domain declares, msgpack serialisation (never pickle).
+
+A job owns its unit of work: ``async with tenant_context(tenant, writes=True) as ctx`` for
+tenant work (arguments are ids only), ``unit_of_work(...)`` for platform housekeeping.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import msgspec
-from arq import cron
 from arq.connections import RedisSettings
 
-from tenants.jobs import purge_expired_credentials
-from wusong import db
-from wusong.settings import get_settings
+from wusong.core import db
+from wusong.core.settings import get_settings
+from wusong.domains import catalog
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder()
@@ -39,9 +42,12 @@ def redis_settings() -> RedisSettings:
     return settings
 
 
+_CATALOG = catalog()
+
+
 class WorkerSettings:
-    functions = [purge_expired_credentials]
-    cron_jobs = [cron(purge_expired_credentials, minute={7}, run_at_startup=False)]
+    functions = _CATALOG.collect("jobs")
+    cron_jobs = _CATALOG.collect("cron_jobs")
     on_startup = startup
     on_shutdown = shutdown
     job_serializer = serialize

@@ -11,10 +11,10 @@ from tests.factories import Browser, Member, make_area, make_token
 
 async def _area_count(tenant: dict[str, Any]) -> int:
     from tenants.tables import Area
-    from wusong import db
+    from wusong.core.db import unit_of_work
 
-    async with db.transaction(write=False, tenant_id=tenant["id"]):
-        return await Area.count().where(Area.tenant == tenant["id"])
+    async with unit_of_work(writes=False, tenant_id=tenant.id):
+        return await Area.count().where(Area.tenant == tenant.id)
 
 
 async def test_admin_builds_the_tree_through_pages(browser: Browser, admin_a: Member) -> None:
@@ -84,7 +84,7 @@ async def test_duplicate_division_code_and_village_outside_its_township(
             "kind": "village",
             "name": "错村",
             "division_code": "220322101201",
-            "parent_id": str(town["id"]),
+            "parent_id": str(town.id),
         },
     )
     assert wrong_prefix.status_code == 422
@@ -94,25 +94,23 @@ async def test_duplicate_division_code_and_village_outside_its_township(
 
 async def test_rename_and_deactivate_rules(browser: Browser, admin_a: Member) -> None:
     town = await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
-    village = await make_area(admin_a.tenant, "village", "霍家店村", "220322100201", town["id"])
+    village = await make_area(admin_a.tenant, "village", "霍家店村", "220322100201", town.id)
     await browser.login("admin-a")
     renamed = await browser.post(
-        f"/t/lishu/areas/{village['id']}/edit", {"name": "霍家店新村", "version": "1"}
+        f"/t/lishu/areas/{village.id}/edit", {"name": "霍家店新村", "version": "1"}
     )
     assert "已保存" in renamed.text
     assert "霍家店新村" in renamed.text
     stale = await browser.post(
-        f"/t/lishu/areas/{village['id']}/edit", {"name": "过期的名字", "version": "1"}
+        f"/t/lishu/areas/{village.id}/edit", {"name": "过期的名字", "version": "1"}
     )
     assert stale.status_code == 412
     blocked = await browser.post(
-        f"/t/lishu/areas/{town['id']}/active", {"active": "0", "version": "1"}
+        f"/t/lishu/areas/{town.id}/active", {"active": "0", "version": "1"}
     )
     assert "仍有启用的村/社区" in blocked.text
-    await browser.post(f"/t/lishu/areas/{village['id']}/active", {"active": "0", "version": "2"})
-    done = await browser.post(
-        f"/t/lishu/areas/{town['id']}/active", {"active": "0", "version": "1"}
-    )
+    await browser.post(f"/t/lishu/areas/{village.id}/active", {"active": "0", "version": "2"})
+    done = await browser.post(f"/t/lishu/areas/{town.id}/active", {"active": "0", "version": "1"})
     assert "已停用：梨树镇" in done.text
 
 

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any
 
-from tests.factories import ROOT_DIR, Browser, Member, make_area
+from tests.factories import Browser, Member, in_tenant, make_area, wusong
 
 
-def wusong_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wusong.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT_DIR,
-        env={**os.environ, "PYTHONPATH": str(ROOT_DIR / "platform")},
-        timeout=60,
-        check=False,
-    )
-
-
-async def _events(tenant: dict[str, Any]) -> list[dict[str, Any]]:
+async def _events(tenant: Any) -> list[dict[str, Any]]:
     from tenants.tables import AuditEvent
-    from wusong import db
+    from wusong.core.db import unit_of_work
 
-    async with db.transaction(write=False, tenant_id=tenant["id"]):
+    async with unit_of_work(writes=False, tenant_id=tenant.id):
         return (
             await AuditEvent.select()
-            .where(AuditEvent.tenant == tenant["id"])
+            .where(AuditEvent.tenant == tenant.id)
             .order_by(AuditEvent.seq)
             .output(load_json=True)
         )
@@ -65,36 +49,36 @@ async def test_writes_are_recorded_with_masked_personal_data(
 
 async def test_chain_verifies_and_tampering_is_named_by_the_cli(admin_a: Member) -> None:
     from tenants.tables import AuditEvent
-    from wusong import db
+    from wusong.core.db import unit_of_work
 
     await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     await make_area(admin_a.tenant, "township", "郭家店镇", "220322101000")
-    ok = wusong_cli("audit", "verify", "--tenant", "lishu")
-    assert ok.returncode == 0, ok.stderr
+    ok = await wusong("audit", "verify", "--tenant", "lishu")
+    assert ok.exit_code == 0, ok.stderr
     assert "chain intact" in ok.stdout
     events = await _events(admin_a.tenant)
     victim = events[2]
-    async with db.transaction(write=True, tenant_id=admin_a.tenant["id"]):
+    async with unit_of_work(writes=True, tenant_id=admin_a.tenant.id):
         await AuditEvent.raw(
             "UPDATE audit_events SET actor_name = {} WHERE id = {}", "intruder", victim["id"]
         )
-    broken = wusong_cli("audit", "verify", "--tenant", "lishu")
-    assert broken.returncode == 1
+    broken = await wusong("audit", "verify", "--tenant", "lishu")
+    assert broken.exit_code == 1
     assert f"seq={victim['seq']}" in broken.stderr
     assert str(victim["id"]) in broken.stderr
 
 
 async def test_deleting_an_event_breaks_the_chain(admin_a: Member) -> None:
-    from tenants import audit, services
+    from tenants import audit
     from tenants.tables import AuditEvent
-    from wusong import db
+    from wusong.core.db import unit_of_work
 
     await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     await make_area(admin_a.tenant, "township", "郭家店镇", "220322101000")
     events = await _events(admin_a.tenant)
-    async with db.transaction(write=True, tenant_id=admin_a.tenant["id"]):
+    async with unit_of_work(writes=True, tenant_id=admin_a.tenant.id):
         await AuditEvent.delete().where(AuditEvent.id == events[2]["id"])
-    async with services.system_context(admin_a.tenant, write=False) as ctx:
+    async with in_tenant(admin_a.tenant, writes=False) as ctx:
         count, problems = await audit.verify_chain(ctx)
     assert count == len(events) - 1
     assert problems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import Browser, Member, make_member
+from tests.factories import Browser, Member, in_tenant, make_member
 
 
 async def test_login_sets_hardened_session_cookie_and_lands_on_tenant_home(
@@ -112,10 +112,11 @@ async def test_post_without_csrf_token_is_refused(browser: Browser, admin_a: Mem
 
 async def test_deactivated_user_cannot_sign_in(browser: Browser, admin_a: Member) -> None:
     from tenants import services
+    from tenants.schemas import MemberUpdate
 
     other = await make_member(admin_a.tenant, "mediator-a", "mediator")
-    async with services.system_context(admin_a.tenant, write=True) as ctx:
-        await services.update_member(ctx, other.membership_id, {"active": False})
+    async with in_tenant(admin_a.tenant) as ctx:
+        await services.update_member(ctx, other.membership_id, MemberUpdate(active=False))
     response = await browser.login("mediator-a")
     assert response.status_code == 401
     assert "用户名或密码错误" in response.text
@@ -125,25 +126,29 @@ async def test_deactivated_tenant_locks_out_its_users_and_keeps_data(
     browser: Browser, admin_a: Member, client: Any
 ) -> None:
     from tenants import repo, services
+    from wusong.core.db import unit_of_work
 
     await browser.login("admin-a")
     assert (await browser.get("/t/lishu/")).status_code == 200
-    await services.set_tenant_active("lishu", False)
+    async with unit_of_work(writes=True):
+        await services.set_tenant_active("lishu", False)
     signed_in = await browser.get("/t/lishu/")
     assert signed_in.status_code == 403
     assert "已停用" in signed_in.text
     assert (await browser.login("admin-a")).status_code == 401
-    assert await repo.tenant_by_slug("lishu") is not None  # nothing deleted
+    async with unit_of_work(writes=False):
+        assert await repo.tenant_by_slug("lishu") is not None  # nothing deleted
 
 
 async def test_must_change_password_user_is_sent_to_the_password_page(
     browser: Browser, admin_a: Member
 ) -> None:
     from tenants import services
+    from tenants.schemas import PasswordReset
 
     other = await make_member(admin_a.tenant, "mediator-a", "mediator")
-    async with services.system_context(admin_a.tenant, write=True) as ctx:
-        await services.reset_password(ctx, other.membership_id, "temporary-pass-1")
+    async with in_tenant(admin_a.tenant) as ctx:
+        await services.reset_password(ctx, other.membership_id, PasswordReset("temporary-pass-1"))
     response = await browser.login("mediator-a", "temporary-pass-1")
     assert str(response.url).endswith("/account/password")
     detour = await browser.get("/t/lishu/areas", follow_redirects=False)
@@ -195,8 +200,10 @@ async def test_one_client_guessing_many_accounts_is_throttled(
     blocked = await browser.login("admin-a")
     assert blocked.status_code == 429
     # Another client is not affected by this one's failures.
-    from tenants import services
-    from wusong.settings import get_settings
+    from tenants.auth_routes import sign_in
+    from tenants.schemas import SignIn
+    from wusong.core.settings import get_settings
 
-    token = await services.sign_in(get_settings(), "admin-a", admin_a.password, "10.1.2.3", "ua")
+    form = SignIn("admin-a", admin_a.password)
+    token = await sign_in(get_settings(), form, "10.1.2.3", "ua", None)
     assert token.startswith("wss_")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import httpx
 
-from tests.factories import TENANT_B, Browser, Member, make_member, make_tenant, make_token
+from tests.factories import (
+    TENANT_B,
+    Browser,
+    Member,
+    in_tenant,
+    make_member,
+    make_tenant,
+    make_token,
+)
 
 
 async def test_admin_creates_a_user_who_must_change_the_temporary_password(
@@ -59,6 +67,7 @@ async def test_deactivating_a_user_stops_their_session_and_tokens_at_once(
     client: httpx.AsyncClient, admin_a: Member
 ) -> None:
     from tenants import services
+    from tenants.schemas import MemberUpdate
 
     mediator = await make_member(admin_a.tenant, "mediator-a", "mediator")
     _, token = await make_token(mediator)
@@ -68,8 +77,8 @@ async def test_deactivating_a_user_stops_their_session_and_tokens_at_once(
     auth = {"Authorization": f"Bearer {token}"}
     assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 200
 
-    async with services.system_context(admin_a.tenant, write=True) as ctx:
-        await services.update_member(ctx, mediator.membership_id, {"active": False})
+    async with in_tenant(admin_a.tenant) as ctx:
+        await services.update_member(ctx, mediator.membership_id, MemberUpdate(active=False))
 
     assert (await other.get("/t/lishu/", follow_redirects=False)).status_code == 303
     assert (await client.get("/api/v1/t/lishu/me", headers=auth)).status_code == 401
@@ -101,7 +110,7 @@ async def test_reset_is_refused_for_a_user_who_also_belongs_to_another_tenant(
 
     shared = await make_member(admin_a.tenant, "shared-user", "viewer")
     tenant_b = await make_tenant(TENANT_B)
-    async with services.system_context(tenant_b, write=True) as ctx:
+    async with in_tenant(tenant_b) as ctx:
         await services.add_existing_user(ctx, "shared-user", "viewer")
     await browser.login("admin-a")
     response = await browser.post(
@@ -117,7 +126,7 @@ async def test_user_with_two_tenants_chooses_and_switches(
     from tenants import services
 
     tenant_b = await make_tenant(TENANT_B)
-    async with services.system_context(tenant_b, write=True) as ctx:
+    async with in_tenant(tenant_b) as ctx:
         await services.add_existing_user(ctx, "admin-a", "viewer")
     landing = await browser.login("admin-a")
     assert "选择区县" in landing.text

@@ -24,7 +24,7 @@ async def test_health_and_ready(client: httpx.AsyncClient) -> None:
 
 async def test_redis_down_degrades_only_readiness(admin_a: Member) -> None:
     from wusong.app import create_app
-    from wusong.settings import get_settings, load_settings
+    from wusong.core.settings import get_settings, load_settings
 
     os.environ["WUSONG_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     try:
@@ -103,7 +103,7 @@ async def _page_status(http: httpx.AsyncClient, path: str) -> tuple[int, str]:
 
 async def test_database_down_gives_503_then_recovers(admin_a: Member, backend: str) -> None:
     from wusong.app import create_app
-    from wusong.db import get_engine
+    from wusong.core.db import get_engine
 
     engine: Any = get_engine()
     if backend == "postgres":
@@ -147,6 +147,6 @@ async def test_database_down_gives_503_then_recovers(admin_a: Member, backend: s
 
 @pytest.fixture(autouse=True)
 def _restore_redis_env() -> None:
-    from wusong.settings import get_settings
+    from wusong.core.settings import get_settings
 
     os.environ["WUSONG_REDIS_URL"] = get_settings().redis_url

@@ -47,19 +47,19 @@ async def test_every_tenant_table_is_forced_under_rls() -> None:
 
 async def test_without_a_tenant_the_app_role_sees_zero_rows(admin_a: Member) -> None:
     from tenants.tables import Area, AuditEvent
-    from wusong import db
+    from wusong.core.db import unit_of_work
 
     await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     assert await Area.count() == 0
     assert await AuditEvent.count() == 0
-    async with db.transaction(write=False):
+    async with unit_of_work(writes=False):
         assert await Area.count() == 0
         setting = await Area.raw("SELECT current_setting('wusong.tenant_id', true) AS v")
         assert setting[0]["v"] in (None, "")
-    async with db.transaction(write=False, tenant_id=admin_a.tenant["id"]):
+    async with unit_of_work(writes=False, tenant_id=admin_a.tenant.id):
         assert await Area.count() == 1
     # The setting is per transaction: the pooled connection does not keep it.
-    async with db.transaction(write=False):
+    async with unit_of_work(writes=False):
         assert await Area.count() == 0
 
 
@@ -67,25 +67,25 @@ async def test_tenant_context_sees_and_writes_only_its_own_rows(admin_a: Member)
     import asyncpg
 
     from tenants.tables import Area
-    from wusong import db
+    from wusong.core.db import unit_of_work
 
     tenant_b = await make_tenant(TENANT_B)
     await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     await make_area(tenant_b, "township", "英雄街道", "220302001000")
-    async with db.transaction(write=False, tenant_id=tenant_b["id"]):
+    async with unit_of_work(writes=False, tenant_id=tenant_b.id):
         names = [r["name"] for r in await Area.select(Area.name)]
     assert names == ["英雄街道"]
     with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
-        async with db.transaction(write=True, tenant_id=tenant_b["id"]):
+        async with unit_of_work(writes=True, tenant_id=tenant_b.id):
             await Area.insert(
                 Area(
-                    tenant=admin_a.tenant["id"],
+                    tenant=admin_a.tenant.id,
                     kind="township",
                     name="越界",
                     division_code="220322199000",
                 )
             )
-    async with db.transaction(write=True, tenant_id=tenant_b["id"]):
+    async with unit_of_work(writes=True, tenant_id=tenant_b.id):
         changed = (
             await Area.update({Area.name: "改"}).where(Area.name == "梨树镇").returning(Area.id)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tenants.test_audit import wusong_cli
+from tests.conftest import run_cli
 
 
 @pytest.mark.parametrize(
@@ -22,7 +22,7 @@ from tests.tenants.test_audit import wusong_cli
 def test_invalid_setting_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
 ) -> None:
-    from wusong.settings import SettingsError, load_settings
+    from wusong.core.settings import SettingsError, load_settings
 
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingsError, match=message):
@@ -30,7 +30,7 @@ def test_invalid_setting_names_the_variable(
 
 
 def test_production_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wusong.settings import SettingsError, load_settings
+    from wusong.core.settings import SettingsError, load_settings
 
     monkeypatch.setenv("WUSONG_ENV", "production")
     monkeypatch.delenv("WUSONG_SECRET_KEY")
@@ -43,7 +43,7 @@ def test_development_generates_and_keeps_a_secret_key(
 ) -> None:
     from pathlib import Path
 
-    from wusong.settings import load_settings
+    from wusong.core.settings import load_settings
 
     data = Path(str(tmp_path))
     monkeypatch.setenv("WUSONG_ENV", "development")
@@ -61,7 +61,7 @@ def test_cli_refuses_to_start_with_a_bad_setting() -> None:
     old = os.environ["WUSONG_DATABASE_URL"]
     os.environ["WUSONG_DATABASE_URL"] = "oracle://nope"
     try:
-        result = wusong_cli("tenant", "list")
+        result = run_cli("tenant", "list")  # a real process: settings are read at start-up
     finally:
         os.environ["WUSONG_DATABASE_URL"] = old
     assert result.returncode == 2

@@ -15,10 +15,10 @@ from tests.factories import Member
 async def test_burst_worker_purges_expired_sessions_with_msgpack_jobs(admin_a: Member) -> None:
     from tenants import sessions
     from tenants.tables import UserSession
-    from wusong import db
+    from wusong.core.db import unit_of_work
     from wusong.worker import WorkerSettings, redis_settings
 
-    async with db.transaction(write=True):
+    async with unit_of_work(writes=True):
         fresh = await sessions.create_session(admin_a.user_id, "127.0.0.1", "pytest")
         await sessions.create_session(admin_a.user_id, "127.0.0.1", "pytest")
         await UserSession.update(

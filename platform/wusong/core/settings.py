@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the wusong package
 SOURCE_ROOT = PACKAGE_DIR.parent.parent  # the repository root in a checkout
+# Where the wheel installs templates/ (pyproject's data-files): <prefix>/share/wusong/templates
+INSTALLED_TEMPLATES = Path(sys.prefix) / "share" / "wusong" / "templates"
 
 
 class SettingsError(ValueError):
@@ -18,7 +21,7 @@ class SettingsError(ValueError):
 
 
 def _default_templates_dir() -> Path:
-    for candidate in (SOURCE_ROOT / "templates", Path("/app/templates")):
+    for candidate in (SOURCE_ROOT / "templates", INSTALLED_TEMPLATES):
         if (candidate / "base.html").is_file():
             return candidate
     return SOURCE_ROOT / "templates"

@@ -1,4 +1,4 @@
-"""Domain errors, raised by services and mapped to HTTP responses in one place (wusong.web)."""
+"""Domain errors, raised by services and mapped to HTTP responses in one place (core.http)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,6 @@ class Forbidden(DomainError):
     default_message = "您没有权限执行此操作"
 
 
-class Conflict(DomainError):
-    status_code = 409
-    default_message = "与现有数据冲突"
-
-
 class PreconditionFailed(DomainError):
     status_code = 412
     default_message = "记录已被他人修改，请刷新后重试"
@@ -53,6 +48,38 @@ class Invalid(DomainError):
     status_code = 422
     default_message = "提交的数据有误"
 
-    def __init__(self, errors: dict[str, str], message: str | None = None) -> None:
+    def __init__(
+        self, errors: dict[str, str], message: str | None = None, *, status_code: int = 422
+    ) -> None:
         self.errors = errors
+        self.status_code = status_code  # 429 when a field is refused for too many attempts
         super().__init__(message or "；".join(errors.values()) or self.default_message)
+
+
+class FieldErrors:
+    """Collects field errors, then raises them together as one Invalid."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.errors
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Invalid(self.errors)
+
+
+class ProgrammingError(RuntimeError):
+    """A rule of the house was broken by code, not by input (always a 500, always logged)."""
+
+
+class UnitOfWorkError(ProgrammingError):
+    """A transaction rule was broken: nesting, a write in a read unit of work, no unit at all."""
+
+
+class UnscopedQuery(ProgrammingError):
+    """A query on a tenant table was written without its tenant."""

@@ -1,0 +1,60 @@
+"""What the tenants domain contributes: its pages and API, navigation, audit actions and jobs."""
+
+from __future__ import annotations
+
+from arq import cron
+from litestar.openapi.spec import Tag
+
+from tenants.api import TenantApi
+from tenants.audit import ACTION_LABELS
+from tenants.auth_routes import AuthPages
+from tenants.jobs import purge_expired_credentials
+from tenants.routes import TenantPages
+from tenants.schemas import AREA_KINDS
+from wusong.core.domain import Domain, NavEntry
+from wusong.core.tenancy import ADMIN
+
+DOMAIN = Domain(
+    name="tenants",
+    pages=[TenantPages],
+    api=[TenantApi],
+    public=[AuthPages],
+    nav=[
+        NavEntry("首页", "/", order=0),
+        NavEntry("乡镇与村", "/areas", order=10),
+        NavEntry("用户", "/users", roles=ADMIN, order=900),
+        NavEntry("审计日志", "/audit", roles=ADMIN, order=910),
+        NavEntry("API 令牌", "/account/tokens", order=990),
+    ],
+    audit_actions=ACTION_LABELS,
+    audit_objects={
+        "tenant": "区县",
+        "area": "区域",
+        "membership": "用户",
+        "user": "用户",
+        "api_token": "API 令牌",
+    },
+    audit_fields={
+        "area": "区域",
+        "name": "名称",
+        "slug": "标识",
+        "kind": "类型",
+        "division_code": "区划代码",
+        "parent": "所属乡镇",
+        "username": "用户名",
+        "display_name": "姓名",
+        "role": "角色",
+        "active": "状态",
+        "before": "修改前",
+        "after": "修改后",
+    },
+    api_tags=[
+        Tag(
+            name="tenants",
+            description="区县、乡镇/街道与村/社区、用户与角色、API 令牌、审计日志",
+        )
+    ],
+    jobs=[purge_expired_credentials],
+    cron_jobs=[cron(purge_expired_credentials, minute={7}, run_at_startup=False)],
+    template_globals={"AREA_KIND_LABELS": AREA_KINDS},
+)

@@ -1,0 +1,312 @@
+"""Database plumbing: the engine, the unit of work, row-level security and error classes.
+
+The unit of work is explicit. Its owner (the tenant middleware, a CLI command or a job) opens
+exactly one, declaring whether it writes; services run inside it and never open their own:
+
+    async with unit_of_work(writes=True, tenant_id=tenant.id) as uow:
+        await services.create_area(ctx, data)
+        uow.after_commit(lambda: enqueue(...))  # runs once the commit has succeeded
+
+A read unit of work is read-only in the database itself (``BEGIN READ ONLY`` on PostgreSQL,
+``PRAGMA query_only`` on SQLite), so a write inside it fails at once with a clear error instead
+of "database is locked" under load. A write unit of work on SQLite takes the write lock up
+front (``BEGIN IMMEDIATE``) behind one in-process lock, so writers queue instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.querystring import QueryString
+
+from wusong.core.errors import UnitOfWorkError
+from wusong.core.settings import Settings
+
+log = logging.getLogger("wusong.db")
+T = TypeVar("T")
+
+# ---- what a database error means --------------------------------------------------------------
+
+# The database cannot be reached right now: 503, logged with its traceback.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+# SQLite reports an unreachable file and a SQL typo with the same class; the message tells.
+_SQLITE_UNAVAILABLE = ("unable to open database", "disk i/o error", "database is locked")
+# Writes in a read unit of work, as each database reports them.
+_READ_ONLY = "attempt to write a readonly database"
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """A connection failure (the database is down or unreachable), not a bug."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc).lower().startswith(_SQLITE_UNAVAILABLE)
+    return isinstance(exc, _UNAVAILABLE)
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Two requests raced past the same uniqueness check; the loser gets a 409."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return str(exc).startswith("UNIQUE constraint failed")
+    return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
+
+
+def is_read_only_violation(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc).startswith(_READ_ONLY)
+    return isinstance(exc, asyncpg.exceptions.ReadOnlySQLTransactionError)
+
+
+# ---- engine ---------------------------------------------------------------------------------
+
+
+def build_engine(settings: Settings) -> Engine:
+    if settings.is_postgres:
+        return PostgresEngine(
+            config={"dsn": settings.database_url, "timeout": 5, "command_timeout": 30}
+        )
+    settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=10)
+
+
+def get_engine() -> Engine:
+    engine = engine_finder()
+    if engine is None:  # pragma: no cover - piccolo_conf always defines DB
+        raise RuntimeError("no Piccolo engine configured")
+    return engine
+
+
+def is_postgres() -> bool:
+    return get_engine().engine_type == "postgres"
+
+
+async def start(settings: Settings) -> None:
+    """Open the connection pool (PostgreSQL) at application start."""
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=20)
+
+
+async def stop() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def ping() -> None:
+    """Raise if the database does not answer a trivial query."""
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        async with engine.pool.acquire(timeout=3) as conn:
+            await conn.fetchval("SELECT 1")
+        return
+    await asyncio.wait_for(engine.run_ddl("SELECT 1"), timeout=3)
+
+
+# ---- the unit of work -----------------------------------------------------------------------
+
+Callback = Callable[[], Awaitable[None] | None]
+
+
+@dataclass
+class UnitOfWork:
+    """The one transaction of a request, a CLI command or a job."""
+
+    writes: bool
+    tenant_id: UUID | None = None
+    transaction: Any = None
+    rollback_only: bool = False
+    _callbacks: list[Callback] = field(default_factory=list)
+
+    def after_commit(self, callback: Callback) -> None:
+        """Run ``callback`` once this unit has committed; never after a rollback."""
+        self._callbacks.append(callback)
+
+    def set_rollback_only(self) -> None:
+        """End in a rollback whatever happens next (a request that failed writes nothing)."""
+        self.rollback_only = True
+
+    def bound(self, tenant_id: UUID) -> None:
+        """Record the tenant whose row-level-security context a statement has just set."""
+        self.tenant_id = tenant_id
+
+    def require_writes(self) -> None:
+        if not self.writes:
+            raise UnitOfWorkError(
+                "write in a read-only unit of work: declare it (access(..., writes=True) on the "
+                "route, unit_of_work(writes=True) in a command or job)"
+            )
+
+
+_current: ContextVar[UnitOfWork | None] = ContextVar("wusong_unit_of_work", default=None)
+
+
+def current_unit() -> UnitOfWork:
+    """The open unit of work; a query helper called outside one is a bug."""
+    unit = _current.get()
+    if unit is None:
+        raise UnitOfWorkError("no unit of work is open: the caller (route, command, job) opens it")
+    return unit
+
+
+def after_commit(callback: Callback) -> None:
+    """Run ``callback`` after the current unit of work commits (e.g. enqueue an arq job)."""
+    current_unit().after_commit(callback)
+
+
+# SQLite allows one writer: serialise writers in-process and take the write lock up front.
+_sqlite_writer: asyncio.Lock | None = None
+
+
+def _writer_lock() -> asyncio.Lock:
+    global _sqlite_writer
+    if _sqlite_writer is None:
+        _sqlite_writer = asyncio.Lock()
+    return _sqlite_writer
+
+
+class _SQLiteUnit(SQLiteTransaction):
+    """Piccolo's transaction: read-only when it does not write, and no leaked connection when
+    BEGIN fails (aiosqlite would keep its thread)."""
+
+    def __init__(self, engine: SQLiteEngine, *, writes: bool) -> None:
+        kind = TransactionType.immediate if writes else TransactionType.deferred
+        super().__init__(engine=engine, transaction_type=kind, allow_nested=False)
+        self.writes = writes
+
+    async def begin(self) -> None:
+        try:
+            if not self.writes:
+                await self.connection.execute("PRAGMA query_only = 1")
+            await super().begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+
+
+class _PostgresUnit(PostgresTransaction):
+    """Piccolo's transaction, as ``BEGIN READ ONLY`` when it does not write (same round trip)."""
+
+    writes = True
+
+    async def begin(self) -> None:
+        self.transaction = self.connection.transaction(readonly=not self.writes)
+        try:
+            await self.transaction.start()
+        except BaseException:
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            raise
+
+
+@asynccontextmanager
+async def _begin(engine: Engine, writes: bool) -> AsyncIterator[Any]:
+    if isinstance(engine, SQLiteEngine):
+        if writes:
+            async with _writer_lock(), _SQLiteUnit(engine, writes=True) as tx:
+                yield tx
+        else:
+            async with _SQLiteUnit(engine, writes=False) as tx:
+                yield tx
+        return
+    if isinstance(engine, PostgresEngine):
+        unit = _PostgresUnit(engine, allow_nested=False)
+        unit.writes = writes
+        async with unit as tx:
+            yield tx
+        return
+    raise UnitOfWorkError(f"unsupported engine {engine.engine_type}")  # pragma: no cover
+
+
+@asynccontextmanager
+async def unit_of_work(*, writes: bool, tenant_id: UUID | None = None) -> AsyncIterator[UnitOfWork]:
+    """Open the one transaction of a request, command or job. Units never nest."""
+    engine = get_engine()
+    if _current.get() is not None or engine.transaction_exists():
+        raise UnitOfWorkError(
+            "a unit of work is already open: services never open transactions, their caller does"
+        )
+    unit = UnitOfWork(writes=writes)
+    token = _current.set(unit)
+    try:
+        async with _begin(engine, writes) as tx:
+            unit.transaction = tx
+            if tenant_id is not None:
+                await set_tenant(tenant_id)
+            yield unit
+            if unit.rollback_only:
+                await tx.rollback()
+    finally:
+        _current.reset(token)
+    if unit.rollback_only:
+        return
+    for callback in unit._callbacks:
+        try:
+            outcome = callback()
+            if outcome is not None:
+                await outcome
+        except Exception:
+            # The commit stands; a failed follow-up (e.g. Redis down) is retried by its sweep.
+            log.exception("after-commit callback %r failed", callback)
+
+
+async def set_tenant(tenant_id: UUID) -> None:
+    """Bind the current unit of work to a tenant: PostgreSQL row-level security sees only it."""
+    unit = current_unit()
+    if is_postgres():
+        await unit.transaction.connection.execute(
+            "SELECT set_config('wusong.tenant_id', $1, true)", str(tenant_id)
+        )
+    unit.bound(tenant_id)
+
+
+def as_rows(struct: type[T], rows: list[dict[str, Any]]) -> list[T]:
+    """Database rows as typed structs (SQLite's text timestamps, UUIDs and 0/1 included)."""
+    return [msgspec.convert(row, struct, strict=False) for row in rows]
+
+
+def as_row(struct: type[T], row: dict[str, Any]) -> T:
+    return msgspec.convert(row, struct, strict=False)
+
+
+class Statement:
+    """A fixed SQL statement for hot paths, compiled once instead of built per call.
+
+    Written with Piccolo's ``{}`` placeholders. On PostgreSQL it runs straight on the current
+    transaction's asyncpg connection (a prepared statement, no per-call query building); on
+    SQLite it goes through Piccolo as any raw query does.
+    """
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        parts = sql.split("{}")
+        self.postgres_sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], 1))
+
+    async def fetch(self, *args: Any) -> list[dict[str, Any]]:
+        engine = get_engine()
+        tx = engine.current_transaction.get()
+        if isinstance(engine, PostgresEngine) and tx is not None:
+            return [dict(row) for row in await tx.connection.fetch(self.postgres_sql, *args)]
+        return list(await engine.run_querystring(QueryString(self.sql, *args)))

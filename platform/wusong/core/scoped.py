@@ -1,0 +1,217 @@
+"""Tenant-scoped queries: the only way repository code touches a tenant table.
+
+A tenant table is a Piccolo table with a ``tenant`` column. Repository code cannot express a
+query on one without a TenantContext:
+
+    scoped(ctx, Area).select(Area.id, Area.name).where(Area.active == True)
+    scoped(ctx, Area).update({Area.name: "新名"}).where(Area.id == area_id)
+    await insert(ctx, Area, kind="township", name="梨树镇", ...)   # stamps the tenant
+    await require_owned(ctx, Area, body.parent_id, field="parent_id", label="所属乡镇/街道")
+    TenantStatement("SELECT ... FROM areas WHERE tenant = {tenant} AND kind = {}")
+
+``tests/wusong/test_scoping_lint.py`` fails when platform code queries a tenant table any other
+way (a short allow-list names the authentication statements and platform-wide operations).
+PostgreSQL row-level security is the second wall, not the first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+from piccolo.columns import Column
+from piccolo.query import Count, Delete, Exists, Select, Update
+from piccolo.table import Table
+
+from wusong.core.db import Statement, current_unit
+from wusong.core.errors import Invalid, NotFound, UnitOfWorkError, UnscopedQuery
+from wusong.core.tenancy import TenantContext
+
+T = TypeVar("T", bound=Table)
+
+
+def is_tenant_table(table: type[Table]) -> bool:
+    return any(column._meta.name == "tenant" for column in table._meta.columns)
+
+
+def _check(ctx: TenantContext, table: type[Table]) -> Column:
+    if not is_tenant_table(table):
+        raise UnscopedQuery(f"{table.__name__} has no tenant column: query it directly")
+    bound = current_unit().tenant_id
+    if bound != ctx.tenant_id:
+        raise UnitOfWorkError(
+            f"the unit of work is bound to tenant {bound}, the context to {ctx.tenant_id}"
+        )
+    return table._meta.get_column_by_name("tenant")
+
+
+class Scoped(Generic[T]):
+    """Queries on one tenant table, each already filtered on the context's tenant."""
+
+    def __init__(self, ctx: TenantContext, table: type[T]) -> None:
+        self.table = table
+        self._tenant = _check(ctx, table) == ctx.tenant_id
+
+    def select(self, *columns: Any) -> Select:
+        return self.table.select(*columns).where(self._tenant)
+
+    def count(self) -> Count:
+        return self.table.count().where(self._tenant)
+
+    def exists(self) -> Exists:
+        return self.table.exists().where(self._tenant)
+
+    def update(self, values: dict[Any, Any]) -> Update:
+        current_unit().require_writes()
+        return self.table.update(values).where(self._tenant)
+
+    def delete(self) -> Delete:
+        current_unit().require_writes()
+        return self.table.delete().where(self._tenant)
+
+
+def scoped(ctx: TenantContext, table: type[T]) -> Scoped[T]:
+    return Scoped(ctx, table)
+
+
+async def insert(ctx: TenantContext, table: type[T], **values: Any) -> UUID:
+    """Insert one row of a tenant table, stamped with the context's tenant; return its id."""
+    _check(ctx, table)
+    current_unit().require_writes()
+    if "tenant" in values:
+        raise UnscopedQuery("insert() stamps the tenant itself; do not pass one")
+    rows = await table.insert(table(tenant=ctx.tenant_id, **values)).returning(
+        table._meta.primary_key
+    )
+    return _uuid(rows[0][table._meta.primary_key._meta.name])
+
+
+async def require_owned(
+    ctx: TenantContext,
+    table: type[Table],
+    value: Any,
+    *,
+    field: str | None = None,
+    label: str = "所选记录",
+) -> UUID:
+    """The id of a row of this tenant, from a request body.
+
+    Anything else (malformed, unknown, another tenant's) is one answer: a 422 naming ``field``
+    when the id came from a form or JSON field, a 404 otherwise. The two never differ for
+    another tenant's id and an id that does not exist, so nothing about other tenants leaks.
+    """
+    try:
+        row_id = value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        row_id = None
+    if row_id is not None and await scoped(ctx, table).exists().where(
+        table._meta.primary_key == row_id
+    ):
+        return row_id
+    if field is None:
+        raise NotFound
+    raise Invalid({field: f"{label}无效或不属于本区县"})
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+# ---- hot-path SQL ----------------------------------------------------------------------------
+
+_REFERENCE = re.compile(
+    r'\b(?:FROM|JOIN)\s+"?([a-z_]+)"?(?:\s+(?:AS\s+)?(?!WHERE\b|ON\b|JOIN\b|LEFT\b|INNER\b|'
+    r"ORDER\b|GROUP\b|LIMIT\b|AND\b)([a-z_]+))?",
+    re.IGNORECASE,
+)
+
+
+@cache
+def tenant_table_names() -> frozenset[str]:
+    """Every table of every app with a ``tenant`` column."""
+    from piccolo.conf.apps import Finder
+
+    return frozenset(t._meta.tablename for t in Finder().get_table_classes() if is_tenant_table(t))
+
+
+def unscoped_references(sql: str) -> list[str]:
+    """Tenant tables this SQL reads without a ``tenant = {tenant}`` predicate of their own."""
+    missing = []
+    predicates = sql.count("{tenant}")
+    references = 0
+    for match in _REFERENCE.finditer(sql):
+        table, alias = match.group(1), match.group(2)
+        if table not in tenant_table_names():
+            continue
+        references += 1
+        name = re.escape(alias or table)
+        qualified = rf'(?:\b{name}\.)?"?tenant"?\s*=\s*\{{tenant\}}'
+        if not re.search(qualified, sql):
+            missing.append(alias or table)
+    if references > predicates and not missing:
+        missing.append(f"{references} tenant table references, {predicates} {{tenant}} predicates")
+    return missing
+
+
+class TenantStatement:
+    """A fixed SQL statement over tenant tables; ``{tenant}`` marks each tenant predicate.
+
+    Every tenant table the SQL reads needs its own ``tenant = {tenant}``; the first call checks
+    this and raises UnscopedQuery naming the table otherwise. ``{}`` are the other arguments.
+    """
+
+    def __init__(self, sql: str) -> None:
+        self.template = sql
+        slots = re.findall(r"\{tenant\}|\{\}", sql)
+        self._tenant_slots = tuple(slot == "{tenant}" for slot in slots)
+        self._statement = Statement(sql.replace("{tenant}", "{}"))
+        self._checked = False
+
+    def check(self) -> None:
+        missing = unscoped_references(self.template)
+        if missing:
+            raise UnscopedQuery(f"tenant tables without their tenant predicate: {missing}")
+        self._checked = True
+
+    async def fetch(self, ctx: TenantContext, *args: Any) -> list[dict[str, Any]]:
+        if not self._checked:
+            self.check()
+        bound = current_unit().tenant_id
+        if bound != ctx.tenant_id:
+            raise UnitOfWorkError(
+                f"the unit of work is bound to tenant {bound}, the context to {ctx.tenant_id}"
+            )
+        if len(args) != self._tenant_slots.count(False):
+            raise TypeError(
+                f"expected {self._tenant_slots.count(False)} arguments, got {len(args)}"
+            )
+        values = iter(args)
+        full = [ctx.tenant_id if is_tenant else next(values) for is_tenant in self._tenant_slots]
+        return await self._statement.fetch(*full)
+
+
+# ---- references in paths and bodies ------------------------------------------------------------
+
+
+def ref(table: type[Table]) -> msgspec.Meta:
+    """Mark a UUID as the id of a row of ``table``: ``AreaId = Annotated[UUID, ref(Area)]``.
+
+    Path parameters and body fields typed this way tell the isolation walker which of another
+    tenant's rows to try in them; services still check them with require_owned().
+    """
+    return msgspec.Meta(extra={"references": table._meta.tablename})
+
+
+def referenced_table(annotation: Any) -> str | None:
+    """The table a ``ref()``-annotated type points at (looking through Optional and Annotated)."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, msgspec.Meta) and meta.extra and "references" in meta.extra:
+            return str(meta.extra["references"])
+    for arg in getattr(annotation, "__args__", ()):
+        found = referenced_table(arg)
+        if found:
+            return found
+    return None

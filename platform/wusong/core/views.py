@@ -1,0 +1,241 @@
+"""Tenant pages: the per-request View (navigation computed once) and the form-page helper.
+
+A handler asks for ``view: View`` and renders with it; a form route declares its FormPage in
+``access(..., form=...)`` and hands the submitted data to ``view.submit``, which parses it into
+the use case's input struct, runs the use case and, on Invalid, re-renders the form with each
+field's message (422, nothing written). Handlers never catch Invalid.
+
+    AREA_FORM = FormPage(AreaCreate, "tenants/area_form.html", context=area_form_options)
+
+    @post("/areas/new", name="areas.create", opt=access(ADMIN, writes=True, form=AREA_FORM))
+    async def area_create(self, view: View, data: Form) -> Redirect:
+        area = await view.submit(data, services.create_area)
+        return redirect(view.url(f"/areas#area-{area.id}"), "已新增")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import msgspec
+from litestar import Request, Response
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from wusong.core.db import current_unit
+from wusong.core.domain import Catalog, NavEntry
+from wusong.core.errors import Invalid, ProgrammingError
+from wusong.core.tenancy import TenantContext
+from wusong.core.web import page, redirect, route_access
+
+S = TypeVar("S", bound=msgspec.Struct)
+R = TypeVar("R")
+
+# Loads the tenants a signed-in user may switch to (provided by the tenants domain).
+Switcher = Callable[[TenantContext], Awaitable[Sequence[Any]]]
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The tenant navigation of one page: links for the member's role, and the county switcher."""
+
+    base: str
+    entries: tuple[NavEntry, ...]
+    tenants: Sequence[Any] = ()
+
+
+def error_nav(request: Request[Any, Any, Any], ctx: TenantContext) -> Nav:
+    """The navigation on an error page: no switcher, which would need the database."""
+    catalog: Catalog = request.app.state.catalog
+    return Nav(base=f"/t/{ctx.tenant_slug}", entries=catalog.nav_for(ctx.role))
+
+
+class FormRejected(Exception):
+    """Raised by View.submit with the re-rendered form; mapped to that response as it is."""
+
+    def __init__(self, response: Response[Any]) -> None:
+        super().__init__("form rejected")
+        self.response = response
+
+
+FormContext = Callable[["View", dict[str, str]], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class FormPage(Generic[S]):
+    """One HTML form: the use case's input struct and where its errors are shown.
+
+    With ``template`` the form is re-rendered with the submitted values and a message per field;
+    ``context`` loads what the template needs besides them (select options, the edited row).
+    Without a template (a button), the errors go back to ``back`` as a flash message.
+    """
+
+    input: type[S]
+    template: str | None = None
+    context: FormContext | None = None
+    back: Callable[[View], str] | None = None
+    secret: frozenset[str] = frozenset({"password", "current_password", "new_password"})
+
+    def echo(self, data: Mapping[str, str]) -> dict[str, str]:
+        """What the user typed, to show again; passwords are never sent back."""
+        return {k: v for k, v in data.items() if k not in self.secret and not k.startswith("_")}
+
+
+_ERROR_FIELD = re.compile(r"`\$\.(\w+)`|missing required field `(\w+)`")
+
+
+def parse_form(struct: type[S], data: Mapping[str, str]) -> S:
+    """Form values (all text) into the input struct; an empty optional field takes its default.
+
+    Unknown fields (the CSRF token, buttons) are ignored; a value of the wrong shape is an
+    Invalid naming the field with its Chinese label (``labels`` on the struct).
+    """
+    values: dict[str, str] = {}
+    for spec in msgspec.structs.fields(struct):
+        raw = data.get(spec.encode_name)
+        if raw is None or (raw == "" and not spec.required):
+            continue
+        values[spec.name] = raw
+    try:
+        return msgspec.convert(values, struct, strict=False)
+    except msgspec.ValidationError as error:
+        match = _ERROR_FIELD.search(str(error))
+        name = (match.group(1) or match.group(2)) if match else "form"
+        label = getattr(struct, "labels", {}).get(name, name)
+        missing = "missing required field" in str(error)
+        raise Invalid({name: f"{label}不能为空" if missing else f"{label}格式无效"}) from None
+
+
+async def run_form(
+    request: Request[Any, Any, Any],
+    template: str,
+    values: Mapping[str, str],
+    action: Awaitable[R],
+    **context: Any,
+) -> R:
+    """Await a use case for a page outside any tenant; on Invalid, show ``template`` again.
+
+    Such use cases own their units of work (sign-in, password change), so nothing is left to
+    roll back here. Tenant pages use ``View.submit``, which also knows the navigation.
+    """
+    try:
+        return await action
+    except Invalid as error:
+        response = page(
+            request, template, error.status_code, form=dict(values), errors=error.errors, **context
+        )
+        raise FormRejected(response) from error
+
+
+class View:
+    """The tenant page being answered. Renders templates with the navigation (computed once).
+
+    (A plain class, not a dataclass: Litestar would try to validate a dataclass dependency.)
+    """
+
+    def __init__(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: TenantContext,
+        catalog: Catalog,
+        switcher: Switcher,
+    ) -> None:
+        self.request = request
+        self.ctx = ctx
+        self.catalog = catalog
+        self.switcher = switcher
+        self._nav: Nav | None = None
+
+    @property
+    def base(self) -> str:
+        return f"/t/{self.ctx.tenant_slug}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    async def nav(self) -> Nav:
+        if self._nav is None:
+            self._nav = Nav(
+                base=self.base,
+                entries=self.catalog.nav_for(self.ctx.role),
+                tenants=await self.switcher(self.ctx),
+            )
+        return self._nav
+
+    async def render(self, template: str, *, status_code: int = 200, **context: Any) -> Template:
+        return page(
+            self.request, template, status_code, ctx=self.ctx, nav=await self.nav(), **context
+        )
+
+    # ---- forms ---------------------------------------------------------------------------
+
+    def form_page(self) -> FormPage[Any]:
+        declared = route_access(self.request.route_handler)
+        if declared is None or declared.form is None:
+            raise ProgrammingError(
+                f"{self.request.route_handler.name} renders a form but declares none: "
+                "access(..., form=...)"
+            )
+        return declared.form
+
+    async def show_form(
+        self,
+        values: Mapping[str, Any],
+        *,
+        status_code: int = 200,
+        errors: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> Template:
+        """The route's form, filled with ``values``."""
+        form = self.form_page()
+        if form.template is None:
+            raise ProgrammingError(f"{type(form.input).__name__} form has no template to show")
+        context = await form.context(self, dict(values)) if form.context else {}
+        return await self.render(
+            form.template,
+            status_code=status_code,
+            form=dict(values),
+            errors=dict(errors or {}),
+            **context,
+            **extra,
+        )
+
+    async def submit(
+        self, data: Mapping[str, str], use_case: Callable[..., Awaitable[R]], *args: Any
+    ) -> R:
+        """Parse the form into the route's input struct and run ``use_case(ctx, *args, input)``.
+
+        On Invalid the unit of work is marked for rollback and the form comes back with its
+        errors (or the flash message, for a button), through FormRejected.
+        """
+        form = self.form_page()
+        try:
+            return await use_case(self.ctx, *args, parse_form(form.input, data))
+        except Invalid as error:
+            current_unit().set_rollback_only()
+            if form.template is not None:
+                response: Response[Any] = await self.show_form(
+                    form.echo(data), status_code=error.status_code, errors=error.errors
+                )
+            elif form.back is not None:
+                response = redirect(form.back(self), error.message, "error")
+            else:  # pragma: no cover - a FormPage has a template or a way back
+                raise
+            raise FormRejected(response) from error
+
+
+ViewDep = NamedDependency[View]
+
+
+def view_provider(switcher: Switcher) -> Callable[..., Awaitable[View]]:
+    """The ``view`` dependency of the tenant page router, with the domain's county switcher."""
+
+    async def provide_view(
+        request: Request[Any, Any, Any], ctx: NamedDependency[TenantContext]
+    ) -> View:
+        return View(request, ctx, request.app.state.catalog, switcher)
+
+    return provide_view
