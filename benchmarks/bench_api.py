@@ -11,6 +11,10 @@ make_app() mounts (a) and (b) on the product's own create_app(); product code is
 PostgreSQL FORCEs row-level security on areas, so a bare SELECT without a tenant set sees no
 rows: there (b) reads bench_areas, a plain copy of areas (same columns, indexes and 100,000
 rows, no RLS). On SQLite (b) reads areas itself. Load comes from wrk on 127.0.0.1 only.
+
+Everything the run creates is named after its process id (PostgreSQL role and database
+wusong_bench_<pid>, temporary folder wusong-bench-<pid>-*) and removed at the end, also when
+the run fails or is interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ from piccolo.table import Table
 BENCH_DIR = Path(__file__).resolve().parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
-ROLE = "wusong_bench"  # also the database name
+# The PostgreSQL role, also the name of its database: one per run, so runs never collide.
+# Set in the parent process; the seed and server children import this module but never use it.
+ROLE = f"wusong_bench_{os.getpid()}"
 # slug, county code, rows: 100,000 areas in total; the first tenant is the one benchmarked
 TENANTS = [
     ("bench", "220322000000", 40_000),
@@ -87,11 +93,10 @@ async def bench_areas() -> list[dict[str, Any]]:
 
 def make_app() -> Any:
     """uvicorn --factory entry point: the product app plus the two harness routes."""
-    from wusong.settings import get_settings
-
     import wusong  # noqa: F401  (sets PICCOLO_CONF)
     from tenants.tables import Area
     from wusong.app import create_app
+    from wusong.core.settings import get_settings
 
     STATE["tenant_id"] = uuid.UUID(os.environ["BENCH_TENANT_ID"])
     STATE["table"] = BenchArea if get_settings().is_postgres else Area
@@ -115,38 +120,48 @@ def area_rows(tenant_id: uuid.UUID, county: str, n: int) -> list[tuple[Any, ...]
 
 
 async def seed() -> dict[str, Any]:
-    from wusong.settings import get_settings
-
+    import wusong  # noqa: F401  (sets PICCOLO_CONF)
     from tenants import repo, services
-    from wusong import db
+    from tenants.schemas import MemberCreate, TenantCreate, TokenCreate
+    from wusong.core import db
+    from wusong.core.settings import get_settings
+    from wusong.core.tenancy import system_context
     from wusong.migrate import migrate_all
 
     await db.start(get_settings())
     pg, engine, info = db.is_postgres(), db.get_engine(), {}
     marks = ", ".join(f"${i}" if pg else "?" for i in range(1, 11))
+    insert = f"INSERT INTO areas ({AREA_COLS}) VALUES ({marks})"
+    tenants = []
     try:
         await migrate_all()
         for slug, code, n in TENANTS:
-            tenant = await services.create_tenant(slug, f"压测{slug}", code, *CITY)
-            if not info:  # the benchmarked tenant: one viewer with one API token
-                async with services.system_context(tenant, write=True, actor_name="bench") as ctx:
-                    member = dict(username="bench-viewer", display_name="压测", role="viewer")
-                    member |= dict(password=secrets.token_urlsafe(16), must_change_password=False)
-                    await services.create_member(ctx, member)
+            async with db.unit_of_work(writes=True):  # create_tenant binds it to the new tenant
+                tenant = await services.create_tenant(
+                    TenantCreate(slug, f"压测{slug}", code, *CITY)
+                )
+                if not info:  # the benchmarked tenant: one viewer with one API token
+                    ctx = system_context(tenant, "bench")
+                    password = secrets.token_urlsafe(16)
+                    member = MemberCreate("bench-viewer", "压测", "viewer", password)
+                    await services.create_member(ctx, member, must_change_password=False)
                     user = await repo.user_by_username("bench-viewer")
-                    _, token = await services.create_token(ctx, user["id"], "bench")  # type: ignore[index]
-                info = {"slug": slug, "tenant_id": str(tenant["id"]), "token": token}
-            async with db.transaction(write=True, tenant_id=tenant["id"]) as tx:
-                sql = f"INSERT INTO areas ({AREA_COLS}) VALUES ({marks})"
-                await tx.connection.executemany(sql, area_rows(tenant["id"], code, n))
+                    assert user is not None
+                    _, token = await services.create_token(ctx, user.id, TokenCreate("bench"))
+                    info = {"slug": slug, "tenant_id": str(tenant.id), "token": token}
+            tenants.append(tenant)
+            async with db.unit_of_work(writes=True, tenant_id=tenant.id) as unit:
+                rows = area_rows(tenant.id, code, n)
+                await unit.transaction.connection.executemany(insert, rows)
         if not pg:
             await engine.run_ddl("ANALYZE")
             return info
         await engine.run_ddl("CREATE TABLE bench_areas (LIKE areas INCLUDING ALL)")
-        for slug, *_ in TENANTS:  # RLS shows one tenant at a time: copy tenant by tenant
-            tenant_id = (await repo.tenant_by_slug(slug))["id"]  # type: ignore[index]
-            async with db.transaction(write=True, tenant_id=tenant_id) as tx:
-                await tx.connection.execute("INSERT INTO bench_areas SELECT * FROM areas")
+        for tenant in tenants:  # RLS shows one tenant at a time: copy tenant by tenant
+            async with db.unit_of_work(writes=True, tenant_id=tenant.id) as unit:
+                await unit.transaction.connection.execute(
+                    "INSERT INTO bench_areas SELECT * FROM areas"
+                )
         await engine.run_ddl("VACUUM ANALYZE areas")
         await engine.run_ddl("VACUUM ANALYZE bench_areas")
         return info
@@ -155,7 +170,11 @@ async def seed() -> dict[str, Any]:
 
 
 def run(cmd: list[str], **kw: Any) -> str:
-    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+    try:
+        return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+    except subprocess.CalledProcessError as error:
+        sys.stderr.write(error.stderr or "")
+        raise
 
 
 async def pg_admin(*statements: str) -> None:
@@ -171,15 +190,19 @@ async def pg_admin(*statements: str) -> None:
 
 def pg_prepare() -> None:
     """A non-superuser role without BYPASSRLS that owns a fresh database of its own name."""
-    create = f"CREATE ROLE {ROLE}; EXCEPTION WHEN duplicate_object THEN NULL;"
+    pg_drop()  # only a killed earlier run whose process id was ours could have left them
     asyncio.run(
         pg_admin(
-            f"DO $$ BEGIN {create} END $$",
-            f"ALTER ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS",
-            f"ALTER ROLE {ROLE} RESET log_statement",
-            f"DROP DATABASE IF EXISTS {ROLE} WITH (FORCE)",
+            f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS",
             f"CREATE DATABASE {ROLE} OWNER {ROLE}",
         )
+    )
+
+
+def pg_drop() -> None:
+    """Remove this run's database (closing any connection still open to it) and its role."""
+    asyncio.run(
+        pg_admin(f"DROP DATABASE IF EXISTS {ROLE} WITH (FORCE)", f"DROP ROLE IF EXISTS {ROLE}")
     )
 
 
@@ -202,18 +225,23 @@ class Server:
         cmd += ["bench_api:make_app", "--host", "127.0.0.1", "--port", str(port), "--loop"]
         cmd += ["uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
         self.proc = subprocess.Popen(cmd, env=env, cwd=BENCH_DIR.parent)
-        for _ in range(200):
-            try:
-                get_json(self.base + "/bench/hello")
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("the server exited at start") from None
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("the server did not answer within 20 s")
+        try:
+            for _ in range(200):
+                try:
+                    get_json(self.base + "/bench/hello")
+                    return
+                except OSError:
+                    if self.proc.poll() is not None:
+                        raise RuntimeError("the server exited at start") from None
+                    time.sleep(0.1)
+            raise RuntimeError("the server did not answer within 20 s")
+        except BaseException:  # also Ctrl-C or SIGTERM while waiting: no orphaned server
+            self.stop()
+            raise
 
     def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=15)
@@ -275,7 +303,7 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> tuple[list
     env |= {"WUSONG_DATA_DIR": str(tmp / name), "WUSONG_REDIS_URL": "redis://127.0.0.1:6379/14"}
     env |= {"WUSONG_ENV": "development", "WUSONG_SECRET_KEY": secrets.token_urlsafe(48)}
     if name == "postgres":
-        pg_prepare()
+        pg_prepare()  # main() drops the role and database again, whatever happens
         env["WUSONG_DATABASE_URL"] = f"postgresql://{ROLE}@127.0.0.1:5432/{ROLE}"
     else:
         env["WUSONG_DATABASE_URL"] = f"sqlite:///{tmp / name / 'bench.sqlite3'}"
@@ -328,16 +356,25 @@ def main() -> None:
     if args.seed:  # child mode
         print(json.dumps(asyncio.run(seed())))
         return
+    # SIGTERM unwinds like Ctrl-C, so the finally blocks stop servers and drop what we created.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk")
         subprocess.run(["apt-get", "update", "-q"], check=False)
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
-    all_rows, trips = [], {}
-    with tempfile.TemporaryDirectory(prefix="wusong-bench-") as tmp:
-        for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
-            rows, db_trips = bench_database(name, args, Path(tmp))
-            all_rows += rows
-            trips |= db_trips
+    all_rows, trips, names = [], {}, [d.strip() for d in args.databases.split(",") if d.strip()]
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"wusong-bench-{os.getpid()}-") as tmp:
+            for name in names:
+                rows, db_trips = bench_database(name, args, Path(tmp))
+                all_rows += rows
+                trips |= db_trips
+    finally:
+        if "postgres" in names:
+            try:
+                pg_drop()
+            except Exception as error:  # keep the run's own error, if any, in view
+                print(f"could not drop PostgreSQL role and database {ROLE}: {error!r}")
     print("\n| database | route | req/s | p50 ms | p99 ms | (c)/(b) ratio |")
     print("|---|---|---:|---:|---:|---|")
     for name, label, res in all_rows:

@@ -13,17 +13,21 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from wusong.core.settings import get_settings
 
 
-@cache
-def hasher() -> PasswordHasher:
-    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile).
+def hasher_for(env: str) -> PasswordHasher:
+    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, t=3).
 
     Only the test suite (WUSONG_ENV=test) uses the cheapest parameters, so that the hundreds of
     accounts it creates cost milliseconds; a hash carries its parameters, so verification of
     stored hashes never depends on this choice.
     """
-    if get_settings().env == "test":
+    if env == "test":
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return PasswordHasher()
+
+
+@cache
+def hasher() -> PasswordHasher:
+    return hasher_for(get_settings().env)
 
 
 @cache

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 from litestar import Litestar, get
+
+from tests.factories import Browser, Member, make_area
 
 
 async def test_unexpected_error_is_a_chinese_500_page_without_traceback(
@@ -35,3 +40,31 @@ async def test_openapi_documents_the_tenant_api_with_bearer_auth(client: httpx.A
     assert "/api/v1/t/{tenant}/areas" in schema["paths"]
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
     assert not any(path.startswith("/t/") for path in schema["paths"])
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "status", "logged"),
+    [
+        ("post", "duplicate", 409, "unique violation"),
+        ("post", "not-null", 500, "unhandled error"),
+        ("get", "typo", 500, "unhandled error"),
+    ],
+)
+async def test_database_errors_are_named_for_what_they_mean(
+    admin_a: Member,
+    scratch: Browser,
+    caplog: pytest.LogCaptureFixture,
+    method: str,
+    route: str,
+    status: int,
+    logged: str,
+) -> None:
+    """A unique violation is a race (409); a NOT NULL bug or a SQL typo is a bug (500), on
+    both databases; all three are logged."""
+    await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
+    with caplog.at_level(logging.WARNING, logger="wusong.web"):
+        call = scratch.post if method == "post" else scratch.get
+        response = await call(f"/t/lishu/scratch/{route}")
+    assert response.status_code == status
+    assert logged in caplog.text
+    assert "Traceback" not in response.text

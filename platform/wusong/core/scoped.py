@@ -148,8 +148,10 @@ def unscoped_references(sql: str) -> list[str]:
             continue
         references += 1
         name = re.escape(alias or table)
-        qualified = rf'(?:\b{name}\.)?"?tenant"?\s*=\s*\{{tenant\}}'
-        if not re.search(qualified, sql):
+        own = rf'\b{name}\."?tenant"?\s*=\s*\{{tenant\}}'
+        if alias is None:  # an unaliased table may also say just "tenant = {tenant}"
+            own += r'|(?<![\w."])"?tenant"?\s*=\s*\{tenant\}'
+        if not re.search(own, sql):
             missing.append(alias or table)
     if references > predicates and not missing:
         missing.append(f"{references} tenant table references, {predicates} {{tenant}} predicates")
