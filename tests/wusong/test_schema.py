@@ -49,9 +49,10 @@ async def _foreign_keys(
         rows = await _rows(
             "SELECT con.conname, ref.relname AS parent, "
             "ARRAY(SELECT attname FROM unnest(con.conkey) WITH ORDINALITY k(n, o) "
-            "      JOIN pg_attribute ON attrelid = con.conrelid AND attnum = k.n ORDER BY k.o) AS cols, "
+            "  JOIN pg_attribute ON attrelid = con.conrelid AND attnum = k.n ORDER BY k.o) "
+            "  AS cols, "
             "ARRAY(SELECT attname FROM unnest(con.confkey) WITH ORDINALITY k(n, o) "
-            "      JOIN pg_attribute ON attrelid = con.confrelid AND attnum = k.n ORDER BY k.o) "
+            "  JOIN pg_attribute ON attrelid = con.confrelid AND attnum = k.n ORDER BY k.o) "
             "  AS parent_cols "
             "FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
             "JOIN pg_class ref ON ref.oid = con.confrelid "
@@ -85,7 +86,7 @@ async def test_every_tenant_table_has_unique_tenant_and_id_and_composite_referen
         if ("id", "tenant") not in await _unique_column_sets(table, postgres):
             problems.append(f"{table}: no UNIQUE (tenant, id)")
         keys = await _foreign_keys(table, postgres)
-        for columns, parent, parent_columns in keys:
+        for columns, parent, _ in keys:
             if parent not in tables or columns == ("tenant",):
                 continue
             (column,) = [c for c in columns if c != "tenant"] or ["?"]

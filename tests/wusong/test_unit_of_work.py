@@ -82,6 +82,14 @@ async def test_units_never_nest_and_write_helpers_refuse_a_read_unit(admin_a: Me
                 pass  # pragma: no cover
 
 
+async def _failing_unit(callback: Any) -> None:
+    from wusong.core.db import after_commit, unit_of_work
+
+    async with unit_of_work(writes=True):
+        after_commit(callback)
+        raise RuntimeError("the work failed")
+
+
 async def test_callbacks_follow_the_unit_not_the_request(admin_a: Member) -> None:
     from wusong.core.db import after_commit, unit_of_work
     from wusong.core.errors import UnitOfWorkError
@@ -95,10 +103,8 @@ async def test_callbacks_follow_the_unit_not_the_request(admin_a: Member) -> Non
         after_commit(enqueue)
         unit.set_rollback_only()
     assert seen == []
-    with pytest.raises(RuntimeError):
-        async with unit_of_work(writes=True):
-            after_commit(enqueue)
-            raise RuntimeError("the work failed")
+    with pytest.raises(RuntimeError, match="the work failed"):
+        await _failing_unit(enqueue)
     assert seen == []
 
     def broken() -> None:
