@@ -22,9 +22,11 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 # Then the project itself, as a regular (non-editable) wheel install. README.md is pyproject's
-# `readme`. Static files and migrations are package data inside the packages under platform/.
+# `readme`. Static files and migrations are package data inside the packages under platform/;
+# templates/ goes into the wheel as data files (/opt/venv/share/wusong/templates).
 COPY README.md ./
 COPY platform/ platform/
+COPY templates/ templates/
 RUN uv sync --frozen --no-dev --no-editable
 
 # ---- runtime ------------------------------------------------------------------------------------
@@ -49,12 +51,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     WUSONG_ENV=production \
-    WUSONG_DATA_DIR=/var/lib/wusong \
-    WUSONG_TEMPLATES_DIR=/app/templates
+    WUSONG_DATA_DIR=/var/lib/wusong
 
 # Code and templates stay owned by root: the service user can read them, not change them.
 COPY --from=builder /opt/venv /opt/venv
-COPY templates/ /app/templates/
 
 WORKDIR /app
 USER wusong
