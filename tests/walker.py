@@ -2,10 +2,12 @@
 
 Routes are read from the app: what each declares (``access(...)``: roles, writes, form), which
 table each ``{x_id}`` path parameter and each ``*_id`` body field points at (``ref(Table)`` on its
-type), and the body struct (JSON ``data``, or the route's FormPage). Objects come from seeders:
-``tests/<domain>/world.py`` modules register them with ``@seeder`` and are imported here
-automatically. So a new route, table or domain is walked by the isolation, leak and role tests
-without editing them; a path parameter without ``ref()`` fails loudly instead of being skipped.
+type), and the body struct (JSON ``data``, or the route's FormPage). Objects come from seeders,
+and valid bodies from examples: ``tests/<domain>/world.py`` modules register them with
+``@seeder`` and ``@example(Struct)`` and are imported here automatically. So a new route, table
+or domain is walked by the isolation, leak and role tests without editing them; a path parameter
+without ``ref()``, or an id-carrying body without an example, fails loudly instead of being
+skipped.
 """
 
 from __future__ import annotations
@@ -137,9 +139,16 @@ class World:
     members: dict[str, Member] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     targets: dict[str, dict[str | None, UUID]] = field(default_factory=dict)
+    named: dict[str, UUID] = field(default_factory=dict)  # rows examples refer to by name
+    calls: int = 0
 
     def add_target(self, table: str, row_id: UUID, role: str | None = None) -> None:
         self.targets.setdefault(table, {})[role] = row_id
+
+    def serial(self) -> int:
+        """A new number per call, for examples that must not repeat (codes, names)."""
+        self.calls += 1
+        return self.calls
 
     def target(self, table: str, role: str) -> UUID:
         by_role = self.targets.get(table, {})
@@ -152,12 +161,28 @@ class World:
 
 Seeder = Callable[[World], Awaitable[None]]
 SEEDERS: list[Seeder] = []
+Example = Callable[[World], dict[str, Any]]
+EXAMPLES: dict[type, Example] = {}
 
 
 def seeder(function: Seeder) -> Seeder:
     """Register a function that adds a domain's objects (and targets) to a tenant's world."""
     SEEDERS.append(function)
     return function
+
+
+def example(struct: type) -> Callable[[Example], Example]:
+    """Register a valid body of ``struct`` in a world, with that world's ids in it.
+
+    The isolation walk sends it with another tenant's ids in the id fields and expects a
+    refusal, then sends it as it is and expects success: only the foreign id made it fail.
+    """
+
+    def register(function: Example) -> Example:
+        EXAMPLES[struct] = function
+        return function
+
+    return register
 
 
 def _import_seeders() -> None:
@@ -204,19 +229,36 @@ def _sample(hint: Any, table: str | None, world: World, role: str) -> Any:
     return "测试"
 
 
-def body_for(route: TenantRoute, world: World, role: str) -> dict[str, Any]:
-    """A body for ``route`` whose ids point at ``world``'s targets (another tenant's, in (b))."""
+def body_for(
+    route: TenantRoute, world: World, role: str, ids_from: World | None = None
+) -> dict[str, Any]:
+    """A body for ``route`` in ``world``: its registered example, or values of the right shape.
+
+    With ``ids_from``, every id field holds that (other) world's id instead.
+    """
     from wusong.core.scoped import referenced_table
 
     if route.body is None:
         return {}
-    hints = typing.get_type_hints(route.body, include_extras=True)
-    body = {}
-    for spec in msgspec.structs.fields(route.body):
-        table = referenced_table(hints[spec.name])
-        value = _sample(hints[spec.name], table, world, role)
-        body[spec.encode_name] = value if route.api else str(value).lower()
-    return body
+    make = EXAMPLES.get(route.body)
+    if make is not None:
+        body = make(world)
+        if ids_from is not None:
+            foreign = make(ids_from)
+            body.update({name: foreign[name] for name in route.body_refs if name in foreign})
+    else:
+        hints = typing.get_type_hints(route.body, include_extras=True)
+        body = {}
+        for spec in msgspec.structs.fields(route.body):
+            table = referenced_table(hints[spec.name])
+            source = ids_from if (table and ids_from is not None) else world
+            body[spec.encode_name] = _sample(hints[spec.name], table, source, role)
+    if route.api:
+        return body
+    return {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in body.items()
+    }
 
 
 async def call(
@@ -226,12 +268,12 @@ async def call(
     path_world: World,
     role: str,
     token: str,
-    body_world: World | None = None,
+    body_ids_from: World | None = None,
 ) -> Any:
-    """Call ``route`` in tenant ``slug``, ids in the path from ``path_world``, in the body from
-    ``body_world`` (the same world unless given), as a member of ``role`` (token for the API)."""
+    """Call ``route`` in tenant ``slug`` as a member of ``role`` (with its token for the API):
+    ids in the path and the body from ``path_world``, body ids from ``body_ids_from`` if given."""
     url = route.url(slug, path_world, role)
-    body = body_for(route, body_world or path_world, role)
+    body = body_for(route, path_world, role, ids_from=body_ids_from)
     if route.api:
         headers = {"Authorization": f"Bearer {token}", "If-Match": '"1"'}
         if route.method in {"POST", "PATCH", "PUT"}:
