@@ -4,10 +4,10 @@ Routes are read from the app: what each declares (``access(...)``: roles, writes
 table each ``{x_id}`` path parameter and each ``*_id`` body field points at (``ref(Table)`` on its
 type), and the body struct (JSON ``data``, or the route's FormPage). Objects come from seeders,
 and valid bodies from examples: ``tests/<domain>/world.py`` modules register them with
-``@seeder`` and ``@example(Struct)`` and are imported here automatically. So a new route, table
-or domain is walked by the isolation, leak and role tests without editing them; a path parameter
-without ``ref()``, or an id-carrying body without an example, fails loudly instead of being
-skipped.
+``@seeder`` and ``@example(Struct)`` and are imported here automatically (without an example,
+a body is made of values of the right shape). So a new route, table or domain is walked by the
+isolation, leak and role tests without editing them; a path parameter without ``ref()`` fails
+loudly instead of being skipped.
 """
 
 from __future__ import annotations
