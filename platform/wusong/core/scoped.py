@@ -33,18 +33,24 @@ from wusong.core.tenancy import TenantContext
 T = TypeVar("T", bound=Table)
 
 
+@cache
 def is_tenant_table(table: type[Table]) -> bool:
     return any(column._meta.name == "tenant" for column in table._meta.columns)
 
 
-def _check(ctx: TenantContext, table: type[Table]) -> Column:
-    if not is_tenant_table(table):
-        raise UnscopedQuery(f"{table.__name__} has no tenant column: query it directly")
+def _require_bound(ctx: TenantContext) -> None:
+    """The unit of work (and so row-level security) must be bound to the context's tenant."""
     bound = current_unit().tenant_id
     if bound != ctx.tenant_id:
         raise UnitOfWorkError(
             f"the unit of work is bound to tenant {bound}, the context to {ctx.tenant_id}"
         )
+
+
+def _check(ctx: TenantContext, table: type[Table]) -> Column:
+    if not is_tenant_table(table):
+        raise UnscopedQuery(f"{table.__name__} has no tenant column: query it directly")
+    _require_bound(ctx)
     return table._meta.get_column_by_name("tenant")
 
 
@@ -181,11 +187,7 @@ class TenantStatement:
     async def fetch(self, ctx: TenantContext, *args: Any) -> list[dict[str, Any]]:
         if not self._checked:
             self.check()
-        bound = current_unit().tenant_id
-        if bound != ctx.tenant_id:
-            raise UnitOfWorkError(
-                f"the unit of work is bound to tenant {bound}, the context to {ctx.tenant_id}"
-            )
+        _require_bound(ctx)
         if len(args) != self._tenant_slots.count(False):
             raise TypeError(
                 f"expected {self._tenant_slots.count(False)} arguments, got {len(args)}"
