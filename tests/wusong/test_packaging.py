@@ -3,6 +3,7 @@ every template (installed under <prefix>/share/wusong/templates, where settings 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import zipfile
@@ -17,15 +18,16 @@ def test_the_wheel_ships_every_template_static_file_and_migration(tmp_path: Path
     uv = shutil.which("uv") or str(ROOT_DIR / "var" / "bootstrap" / "bin" / "uv")
     # sdist first, then the wheel from it: nothing is built inside the checkout.
     built = subprocess.run(
-        [uv, "build", "--quiet", "--out-dir", str(tmp_path)],
+        [uv, "build", "--quiet", "--out-dir", str(tmp_path / "dist")],
         cwd=ROOT_DIR,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # uv leaves lock files in the temp folder
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert built.returncode == 0, built.stderr
-    (wheel,) = tmp_path.glob("*.whl")
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     data = (
         f"wusong-0.1.0.data/data/{INSTALLED_TEMPLATES.relative_to(INSTALLED_TEMPLATES.parents[2])}"

@@ -1,6 +1,6 @@
 """Tenant pages: the per-request View (navigation computed once) and the form-page helper.
 
-A handler asks for ``view: View`` and renders with it; a form route declares its FormPage in
+A handler asks for ``view: ViewDep`` and renders with it; a form route declares its FormPage in
 ``access(..., form=...)`` and hands the submitted data to ``view.submit``, which parses it into
 the use case's input struct, runs the use case and, on Invalid, re-renders the form with each
 field's message (422, nothing written). Handlers never catch Invalid.
@@ -8,7 +8,7 @@ field's message (422, nothing written). Handlers never catch Invalid.
     AREA_FORM = FormPage(AreaCreate, "tenants/area_form.html", context=area_form_options)
 
     @post("/areas/new", name="areas.create", opt=access(ADMIN, writes=True, form=AREA_FORM))
-    async def area_create(self, view: View, data: Form) -> Redirect:
+    async def area_create(self, view: ViewDep, data: Form) -> Redirect:
         area = await view.submit(data, services.create_area)
         return redirect(view.url(f"/areas#area-{area.id}"), "已新增")
 """
