@@ -48,6 +48,17 @@ def run(factory: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool) -> T:
+    """Run ``action`` in one unit of work of its own (the command is its caller)."""
+    from wusong.core.db import unit_of_work
+
+    async def work() -> T:
+        async with unit_of_work(writes=writes):
+            return await action()
+
+    return run(work)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Wusong (无讼): county mediation and no-litigation village programs."""
@@ -93,15 +104,9 @@ def tenant_create(
     """Create a tenant."""
     from tenants import services
     from tenants.schemas import TenantCreate
-    from wusong.core.db import unit_of_work
 
     data = TenantCreate(slug, name, division_code, parent_city, parent_city_code)
-
-    async def work() -> Any:
-        async with unit_of_work(writes=True):
-            return await services.create_tenant(data)
-
-    created = run(work)
+    created = run_unit(lambda: services.create_tenant(data), writes=True)
     click.echo(f"created tenant {created.slug} ({created.name}, {created.division_code})")
 
 
@@ -109,13 +114,8 @@ def tenant_create(
 def tenant_list() -> None:
     """List tenants with their status and member count."""
     from tenants import repo
-    from wusong.core.db import unit_of_work
 
-    async def work() -> Any:
-        async with unit_of_work(writes=False):
-            return await repo.list_tenants()
-
-    rows = run(work)
+    rows = run_unit(repo.list_tenants, writes=False)
     if not rows:
         click.echo("no tenants")
     for row in rows:
@@ -144,13 +144,8 @@ def tenant_activate(slug: str) -> None:
 
 def _set_tenant_active(slug: str, active: bool) -> None:
     from tenants import services
-    from wusong.core.db import unit_of_work
 
-    async def work() -> None:
-        async with unit_of_work(writes=True):
-            await services.set_tenant_active(slug, active)
-
-    run(work)
+    run_unit(lambda: services.set_tenant_active(slug, active), writes=True)
 
 
 # ---- users and tokens ------------------------------------------------------------------------
@@ -178,13 +173,8 @@ async def _in_tenant(slug: str, work: Callable[[Any], Awaitable[T]], *, writes: 
 
 def _user_exists(username: str) -> bool:
     from tenants import repo
-    from wusong.core.db import unit_of_work
 
-    async def work() -> bool:
-        async with unit_of_work(writes=False):
-            return await repo.user_by_username(username) is not None
-
-    return run(work)
+    return run_unit(lambda: repo.user_by_username(username), writes=False) is not None
 
 
 @main.group()
