@@ -82,18 +82,20 @@ LISHU_USERS = [
 async def load_demo_data() -> bool:
     """Create the demo tenants, areas and users once; return False when they already exist.
 
-    Each county is one unit of work, so an interrupted load leaves whole counties only.
+    Each county is one unit of work and is skipped when present, so a load that was interrupted
+    completes on the next run.
     """
     from tenants import repo, services
     from tenants.schemas import AreaCreate, MemberCreate, TenantCreate
     from wusong.core.db import unit_of_work
     from wusong.core.tenancy import system_context
 
-    async with unit_of_work(writes=False):
-        if await repo.tenant_by_slug("lishu") is not None:
-            return False
+    loaded = False
     for slug, name, code, townships in TENANTS:
         async with unit_of_work(writes=True):
+            if await repo.tenant_by_slug(slug) is not None:
+                continue
+            loaded = True
             tenant = await services.create_tenant(TenantCreate(slug, name, code, *CITY), "demo")
             ctx = system_context(tenant, "demo")
             for township, t_code, villages in townships:
@@ -108,12 +110,12 @@ async def load_demo_data() -> bool:
             for username, display, role in users:
                 member = MemberCreate(username, display, role, DEMO_PASSWORD)
                 await services.create_member(ctx, member, must_change_password=False)
-            if slug == "lishu":
+            if await repo.user_by_username("siping-viewer") is None:
                 viewer = MemberCreate("siping-viewer", "四平市政法委", "viewer", DEMO_PASSWORD)
                 await services.create_member(ctx, viewer, must_change_password=False)
             else:
                 await services.add_existing_user(ctx, "siping-viewer", "viewer")
-    return True
+    return loaded
 
 
 def _redis_answers(url: str) -> bool:
