@@ -1,4 +1,4 @@
-"""arq worker settings: the jobs every domain declares, msgpack serialisation (never pickle).
+"""arq worker settings: the jobs every domain declares, serialised with msgpack only.
 
 A job owns its unit of work: ``async with tenant_context(tenant, writes=True) as ctx`` for
 tenant work (arguments are ids only), ``unit_of_work(...)`` for platform housekeeping.

@@ -69,7 +69,7 @@ async def tenant_table(
     if isinstance(engine, SQLiteEngine):
         await _sqlite_add(engine, table, unique, references)
         return
-    raise NotImplementedError(engine.engine_type)  # pragma: no cover
+    raise RuntimeError(f"unsupported database engine {engine.engine_type}")  # pragma: no cover
 
 
 async def _sqlite_add(
