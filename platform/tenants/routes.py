@@ -111,7 +111,8 @@ class TenantPages(Controller):
     @get("/areas/{area_id:uuid}/edit", name="areas.edit", opt=access(ADMIN, form=AREA_EDIT_FORM))
     async def area_edit(self, view: ViewDep, area_id: FromPath[AreaId]) -> Template:
         area = await repo.get_area(view.ctx, area_id)
-        return await view.show_form({"name": area.name, "version": str(area.version)})
+        values = {"name": area.name, "version": str(area.version)}
+        return await view.show_form(values, loaded={"area": area})
 
     @post(
         "/areas/{area_id:uuid}/edit",
@@ -164,7 +165,7 @@ class TenantPages(Controller):
     @get("/users/{member_id:uuid}", name="users.detail", opt=access(ADMIN, form=ROLE_FORM))
     async def user_detail(self, view: ViewDep, member_id: FromPath[MembershipId]) -> Template:
         member = await repo.get_member(view.ctx, member_id)
-        return await view.show_form({"role": member.role.value})
+        return await view.show_form({"role": member.role.value}, loaded={"member": member})
 
     @post(
         "/users/{member_id:uuid}",

@@ -187,13 +187,21 @@ class View:
         *,
         status_code: int = 200,
         errors: Mapping[str, str] | None = None,
+        loaded: Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Template:
-        """The route's form, filled with ``values``."""
+        """The route's form, filled with ``values``.
+
+        ``loaded`` is what the form's ``context`` would load, when the handler already has it
+        (the row it read to fill the form), so it is not read twice.
+        """
         form = self.form_page()
         if form.template is None:
             raise ProgrammingError(f"{type(form.input).__name__} form has no template to show")
-        context = await form.context(self, dict(values)) if form.context else {}
+        if loaded is not None:
+            context = dict(loaded)
+        else:
+            context = await form.context(self, dict(values)) if form.context else {}
         return await self.render(
             form.template,
             status_code=status_code,
