@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
@@ -56,7 +57,7 @@ async def current_user(request: Request[Any, Any, Any]) -> SessionUser | None:
         return await sessions.session_user(get_settings(), request.cookies.get(SESSION_COOKIE))
 
 
-async def counted_attempt(settings: Settings, username: str, client: str) -> Any:
+async def counted_attempt(settings: Settings, username: str, client: str) -> UUID:
     """Record a password attempt as failed *before* checking it (its own commit), then count.
 
     Counting after our own insert is what makes the limit hold under concurrent requests: the

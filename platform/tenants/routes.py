@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
@@ -14,6 +15,7 @@ from tenants.schemas import (
     AreaCreate,
     AreaEdit,
     AreaId,
+    AreaRow,
     MemberCreate,
     MembershipId,
     MemberUpdate,
@@ -23,7 +25,7 @@ from tenants.schemas import (
 )
 from wusong.core.api import whole_number
 from wusong.core.clock import day_after, local_day
-from wusong.core.tenancy import ADMIN, EVERYONE, Role
+from wusong.core.tenancy import ADMIN, EVERYONE, Role, TenantContext
 from wusong.core.views import FormPage, View, ViewDep
 from wusong.core.web import Form, access, redirect
 
@@ -262,5 +264,6 @@ class TenantPages(Controller):
         return redirect(view.url("/account/tokens"), "已吊销该令牌")
 
 
-async def _edit_area(ctx: Any, area_id: Any, form: AreaEdit) -> Any:
+async def _edit_area(ctx: TenantContext, area_id: UUID, form: AreaEdit) -> AreaRow:
+    """The page forms carry the version they were rendered with; the API sends If-Match."""
     return await services.update_area(ctx, area_id, form, form.version)

@@ -53,8 +53,6 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 # SQLite reports an unreachable file and a SQL typo with the same class; the message tells.
 _SQLITE_UNAVAILABLE = ("unable to open database", "disk i/o error", "database is locked")
-# Writes in a read unit of work, as each database reports them.
-_READ_ONLY = "attempt to write a readonly database"
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -69,12 +67,6 @@ def is_unique_violation(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.IntegrityError):
         return str(exc).startswith("UNIQUE constraint failed")
     return isinstance(exc, asyncpg.exceptions.UniqueViolationError)
-
-
-def is_read_only_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.OperationalError):
-        return str(exc).startswith(_READ_ONLY)
-    return isinstance(exc, asyncpg.exceptions.ReadOnlySQLTransactionError)
 
 
 # ---- engine ---------------------------------------------------------------------------------
