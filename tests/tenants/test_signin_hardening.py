@@ -96,7 +96,7 @@ async def test_a_success_clears_only_that_accounts_failures_from_that_client(
     """The reported bypass: ``LISHU-VIEWER`` (another county) signed in between guesses and
     cleared ``lishu-viewer``'s failures; 18 wrong passwords gave no 429. Here the look-alike is
     an account left over from before the migration (it keeps an untypeable key)."""
-    from tenants.piccolo_migrations.tenants_2026_11_27t10_00_00_000000 import clash_key
+    from tenants.piccolo_migrations.tenants_2026_11_27t10_00_01_000000 import clash_key
     from tenants.tables import User
     from wusong.core.db import unit_of_work
 
