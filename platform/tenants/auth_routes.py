@@ -131,9 +131,7 @@ async def counted_attempt(settings: Settings, account: str, client: str) -> Atte
     if wait:
         async with unit_of_work(writes=True):
             await sessions.discard_attempt(attempt_id)
-        raise TooManyAttempts(
-            f"登录失败次数过多，请 {_wait_text(wait)}后再试", retry_after=wait
-        )
+        raise TooManyAttempts(f"登录失败次数过多，请 {_wait_text(wait)}后再试", retry_after=wait)
     burst = failures.account == settings.login_account_delay_after + 1
     return Attempt(attempt_id, account, client, failures.account, burst)
 
@@ -187,9 +185,7 @@ async def sign_in(
         if old_session:
             await sessions.delete_session(old_session)
         token = await sessions.create_session(user["id"], client, user_agent)
-        await record_security_event(
-            user["id"], user["username"], SIGN_IN, {"client_ip": client}
-        )
+        await record_security_event(user["id"], user["username"], SIGN_IN, {"client_ip": client})
         return token
 
 

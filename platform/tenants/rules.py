@@ -56,7 +56,8 @@ def check_username(errors: FieldErrors, value: Any) -> str:
     name = normal_username(value) if isinstance(value, str) else ""
     if not valid_username(name):
         errors.add(
-            "username", "用户名须为 3–40 位英文字母、数字、点、下划线或连字符（不能使用其他文字的形近字母）"
+            "username",
+            "用户名须为 3–40 位英文字母、数字、点、下划线或连字符（不能使用其他文字的形近字母）",
         )
     return name
 

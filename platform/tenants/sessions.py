@@ -249,7 +249,8 @@ async def find_user_for_login(username: str) -> dict[str, Any] | None:
         User.id, User.username, User.username_key, User.password_hash, User.active
     ).where((User.username == username) | (User.username_key == username_key(username)))
     exact = [row for row in rows if row["username"] == username]
-    return (exact or rows or [None])[0]
+    found = exact or rows
+    return found[0] if found else None
 
 
 async def account_key(user_id: UUID) -> str:
@@ -341,9 +342,7 @@ async def membership_tenants(user_id: UUID) -> list[MemberTenant]:
         """,
         user_id,
     )
-    return [
-        MemberTenant(_uuid(r["id"]), r["slug"], r["name"], r["division_code"]) for r in rows
-    ]
+    return [MemberTenant(_uuid(r["id"]), r["slug"], r["name"], r["division_code"]) for r in rows]
 
 
 async def user_tenants(user_id: UUID) -> list[TenantChoice]:

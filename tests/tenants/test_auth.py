@@ -62,7 +62,7 @@ async def test_logout_invalidates_the_session_server_side(
     assert replay.status_code == 303
 
 
-async def test_sixth_failure_of_an_account_from_one_client_is_throttled_even_with_the_right_password(
+async def test_sixth_failure_of_an_account_from_a_client_is_throttled_even_with_the_password(
     browser: Browser, admin_a: Member
 ) -> None:
     for _ in range(5):

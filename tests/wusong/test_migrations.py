@@ -180,7 +180,7 @@ async def test_username_keys_migrate_existing_users_and_keep_both_sides_of_a_cla
         async with unit_of_work(writes=False):
             assert str((await sessions.find_user_for_login("Lishu-Viewer"))["id"]) == str(older)
             assert str((await sessions.find_user_for_login("LISHU-VIEWER"))["id"]) == str(later)
-        with pytest.raises(Exception, match="(?i)unique"):
+        with pytest.raises(Exception, match=r"(?i)unique"):
             await _raw(
                 "INSERT INTO users (id, username, username_key, display_name, password_hash) "
                 "VALUES ({}, 'ADMIN-a', 'admin-a', 'x', 'x')",

@@ -9,7 +9,6 @@ import ipaddress
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -190,14 +189,12 @@ def csrf_token(secret: str, session: str | None, presession: str | None) -> str 
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    for key, value in scope.get("headers", []):
-        if key == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header binds nothing
-                continue
-    return {name: morsel.value for name, morsel in jar.items()}
+    header = "; ".join(v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"cookie")
+    cookies: dict[str, str] = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        cookies.setdefault(name, value)
+    return cookies
 
 
 def _csrf_exempt(scope: Scope) -> bool:
@@ -227,7 +224,7 @@ class CSRFMiddleware:
             presession = new_presession = secrets.token_urlsafe(32)
         expected = csrf_token(get_settings().secret_key, session, presession) or ""
         ScopeState.from_scope(scope).csrf_token = expected
-        if scope["method"] not in SAFE_METHODS:
+        if scope.get("method", "GET") not in SAFE_METHODS:
             body = await read_body(receive)
             if body is None:
                 raise HTTPException(status_code=413, detail="request body too large")
