@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,14 +92,20 @@ class Browser:
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
+        self._csrf: tuple[tuple[str | None, ...], str] | None = None
+
+    def _binding(self) -> tuple[str | None, ...]:
+        return tuple(self.client.cookies.get(k) for k in ("wusong_session", "wusong_presession"))
 
     async def csrf(self) -> str:
-        token = self.client.cookies.get("wusong_csrf")
-        if not token:
-            await self.client.get("/login")
-            token = self.client.cookies.get("wusong_csrf")
-        assert token, "the login page must set the CSRF cookie"
-        return token
+        """The CSRF token of this browser's session (or pre-session), read from a page's form
+        as a browser would; read again whenever the session cookie changes."""
+        if self._csrf is None or self._csrf[0] != self._binding():
+            page = await self.client.get("/login")
+            match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+            assert match, "the sign-in page must carry the CSRF token"
+            self._csrf = (self._binding(), match.group(1))
+        return self._csrf[1]
 
     async def login(self, username: str, password: str = PASSWORD) -> Any:
         return await self.post("/login", {"username": username, "password": password, "next": "/"})

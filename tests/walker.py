@@ -304,6 +304,8 @@ async def snapshot(tenants: list[Any]) -> dict[str, list[str]]:
         for tenant in tenants:
             async with unit_of_work(writes=False, tenant_id=tenant.id):
                 for row in await table.select():
+                    if name == "audit_events" and row["action"].startswith("security."):
+                        continue  # the probing users' sign-ins are recorded, as they should be
                     row.pop("last_used_at", None)
                     rows.add(repr(sorted(row.items())))
         state[name] = sorted(rows)

@@ -41,10 +41,29 @@ ACTION_LABELS: dict[str, str] = {
     "user.deactivate": "停用用户",
     "user.activate": "启用用户",
     "user.password_reset": "重置密码",
-    "user.password_change": "修改本人密码",
+    "user.password_change": "修改本人密码（早期记录）",
     "token.create": "创建 API 令牌",
     "token.revoke": "吊销 API 令牌",
 }
+
+# Security events: actions under ``security.``, shown under the audit log's "安全事件" filter.
+SECURITY_PREFIX = "security."
+SECURITY_FILTER = "security"  # the filter's value in ?action=
+SECURITY_FILTER_LABEL = "安全事件"
+SIGN_IN = "security.sign_in"
+SIGN_OUT = "security.sign_out"
+SIGN_IN_FAILED = "security.sign_in_failed"
+SIGN_IN_THROTTLED = "security.sign_in_throttled"
+PASSWORD_CHANGE = "security.password_change"
+ACTION_LABELS.update(
+    {
+        SIGN_IN: "登录",
+        SIGN_OUT: "退出登录",
+        SIGN_IN_FAILED: "登录失败",
+        SIGN_IN_THROTTLED: "登录受限（连续失败）",
+        PASSWORD_CHANGE: "修改本人密码",
+    }
+)
 
 
 def mask_diff(diff: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +211,7 @@ class AuditFilter:
     def matchable(self, actions: Mapping[str, str]) -> bool:
         """False when a filter value cannot match any event (and must not reach the database)."""
         return (
-            (not self.action or self.action in actions)
+            (not self.action or self.action in actions or self.action == SECURITY_FILTER)
             and (not self.actor or bool(USERNAME_RE.match(self.actor)))
             and (not self.object_type or bool(OBJECT_TYPE_RE.match(self.object_type)))
         )
@@ -211,7 +230,9 @@ async def list_events(
     if not filters.matchable(actions):
         return [], 0
     where: list[Any] = []
-    if filters.action:
+    if filters.action == SECURITY_FILTER:
+        where.append(AuditEvent.action.like(SECURITY_PREFIX + "%"))
+    elif filters.action:
         where.append(AuditEvent.action == filters.action)
     if filters.actor:
         where.append(AuditEvent.actor_name == filters.actor)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-import anyio
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
@@ -20,29 +19,10 @@ from tenants import sessions
 from wusong.core import db
 from wusong.core.db import is_unavailable
 from wusong.core.settings import get_settings
-from wusong.core.web import MAX_BODY, SESSION_COOKIE, route_access
+from wusong.core.web import SESSION_COOKIE, read_body, route_access
 
 log = logging.getLogger("wusong.tenancy")
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-BODY_TIMEOUT = 30
-
-
-async def _read_body(receive: Receive) -> list[ReceiveMessage] | None:
-    """All body messages of the request (None when over MAX_BODY); gives up on a stalled client."""
-    messages: list[ReceiveMessage] = []
-    size = 0
-    with anyio.move_on_after(BODY_TIMEOUT):
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                return messages
-            size += len(message.get("body", b""))
-            if size > MAX_BODY:
-                return None
-            if not message.get("more_body", False):
-                return messages
-    return [{"type": "http.disconnect"}]
 
 
 async def _plain_response(send: Send, status: int, text: str) -> None:
@@ -90,7 +70,7 @@ class TenantMiddleware:
         # Read the whole body before the unit of work: a slow client must not hold the SQLite
         # writer lock or a pooled PostgreSQL connection while it trickles bytes in.
         has_body = scope.get("method", "GET") not in BODILESS_METHODS
-        body = await _read_body(receive) if has_body else []
+        body = await read_body(receive) if has_body else []
         if body is None:
             await _plain_response(send, 413, "提交内容过大")
             return

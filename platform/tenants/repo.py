@@ -14,6 +14,7 @@ from uuid import UUID
 
 from piccolo.query.functions.aggregate import Count
 
+from tenants.rules import username_key
 from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
 from tenants.tables import ApiToken, Area, Membership, Tenant, User
 from wusong.core.db import as_row, as_rows
@@ -212,7 +213,8 @@ async def member_by_user(ctx: TenantContext, user_id: UUID) -> MemberRow | None:
 
 
 async def user_by_username(username: str) -> UserRow | None:
-    row = await User.select().where(User.username == username).first()
+    """The user whose username is ``username`` after normalisation (NFKC, casefold)."""
+    row = await User.select().where(User.username_key == username_key(username)).first()
     return as_row(UserRow, row) if row else None
 
 
@@ -222,6 +224,7 @@ async def user_by_id(user_id: UUID) -> UserRow | None:
 
 
 async def insert_user(values: dict[str, Any]) -> UUID:
+    values = {**values, "username_key": username_key(values["username"])}
     rows = await User.insert(User(**values)).returning(User.id)
     return _uuid(rows[0]["id"])
 

@@ -220,7 +220,7 @@ class TenantPages(Controller):
         actions = view.catalog.audit_actions
         page_no = max(1, min(whole_number(page, default=1), 10_000))
         filters = audit.AuditFilter(
-            action=action if action in actions else None,
+            action=action if action in actions or action == audit.SECURITY_FILTER else None,
             actor=actor.strip()[:40] or None,
             since=local_day(since),
             until=day_after(until),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from wusong.core.errors import FieldErrors
@@ -35,10 +36,29 @@ def check_slug(errors: FieldErrors, value: Any) -> str:
     return slug
 
 
+def normal_username(value: str) -> str:
+    """The username as it is stored: NFKC (full-width forms become ASCII), surrounding space off."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def username_key(value: str) -> str:
+    """What makes a username unique: NFKC, then casefold (``LISHU-Viewer`` is ``lishu-viewer``)."""
+    return normal_username(value).casefold()
+
+
+def valid_username(name: str) -> bool:
+    """After NFKC only ASCII letters, digits, ``.``, ``_`` and ``-``: look-alikes from other
+    scripts (Cyrillic ``а``, Greek ``ο``) and invisible characters are refused, not mapped."""
+    return USERNAME_RE.fullmatch(name) is not None
+
+
 def check_username(errors: FieldErrors, value: Any) -> str:
-    name = value.strip() if isinstance(value, str) else ""
-    if not USERNAME_RE.match(name):
-        errors.add("username", "用户名须为 3–40 位字母、数字、点、下划线或连字符")
+    name = normal_username(value) if isinstance(value, str) else ""
+    if not valid_username(name):
+        errors.add(
+            "username",
+            "用户名须为 3–40 位英文字母、数字、点、下划线或连字符（不能使用其他文字的形近字母）",
+        )
     return name
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from tenants.rules import SLUG_RE
+from tenants.rules import SLUG_RE, username_key
 from tenants.schemas import TenantChoice
 from tenants.security import digest, new_secret
 from tenants.tables import ApiToken, LoginAttempt, User, UserSession
@@ -243,11 +243,20 @@ async def purge_old_login_attempts(settings: Settings) -> int:
 
 
 async def find_user_for_login(username: str) -> dict[str, Any] | None:
-    return (
-        await User.select(User.id, User.password_hash, User.active)
-        .where(User.username == username)
-        .first()
-    )
+    """The account a typed (NFKC-normalised) name signs in to: the username typed exactly,
+    else the one with its key (so ``LISHU-Viewer`` signs in as ``lishu-viewer``)."""
+    rows = await User.select(
+        User.id, User.username, User.username_key, User.password_hash, User.active
+    ).where((User.username == username) | (User.username_key == username_key(username)))
+    exact = [row for row in rows if row["username"] == username]
+    found = exact or rows
+    return found[0] if found else None
+
+
+async def account_key(user_id: UUID) -> str:
+    """The key a user's sign-in attempts are counted under."""
+    row = await User.select(User.username_key).where(User.id == user_id).first()
+    return row["username_key"] if row else ""
 
 
 async def user_can_sign_in(user_id: UUID) -> bool:
@@ -262,33 +271,78 @@ async def user_can_sign_in(user_id: UUID) -> bool:
     return bool(rows)
 
 
-async def recent_failures(username: str, client_ip: str, since: datetime) -> tuple[int, int]:
-    per_account = await LoginAttempt.count().where(
-        (LoginAttempt.username == username.lower())
-        & (LoginAttempt.succeeded == False)  # noqa: E712
-        & (LoginAttempt.at > since)
-    )
-    per_client = await LoginAttempt.count().where(
-        (LoginAttempt.client_ip == client_ip)
-        & (LoginAttempt.succeeded == False)  # noqa: E712
-        & (LoginAttempt.at > since)
-    )
-    return per_account, per_client
+@dataclass(frozen=True)
+class Failures:
+    """Failed attempts in the window (README "Sign-in throttling")."""
+
+    pair: int  # this account from this client, not cleared by a success of that pair
+    account: int  # this account from every client, not cleared
+    client: int  # this client on every account; a success never clears these
+    last_pair_at: datetime | None  # the latest earlier failure of this account from this client
 
 
-async def record_attempt(username: str, client_ip: str) -> UUID:
+async def recent_failures(
+    account: str, client_ip: str, since: datetime, attempt_id: UUID
+) -> Failures:
+    failed = (LoginAttempt.succeeded == False) & (LoginAttempt.at > since)  # noqa: E712
+    uncleared = failed & (LoginAttempt.username == account) & (LoginAttempt.cleared == False)  # noqa: E712
+    pair = uncleared & (LoginAttempt.client_ip == client_ip)
+    last = (
+        await LoginAttempt.select(LoginAttempt.at)
+        .where(pair & (LoginAttempt.id != attempt_id))
+        .order_by(LoginAttempt.at, ascending=False)
+        .first()
+    )
+    return Failures(
+        pair=await LoginAttempt.count().where(pair),
+        account=await LoginAttempt.count().where(uncleared),
+        client=await LoginAttempt.count().where(failed & (LoginAttempt.client_ip == client_ip)),
+        last_pair_at=_as_datetime(last["at"]) if last else None,
+    )
+
+
+async def record_attempt(account: str, client_ip: str) -> UUID:
     rows = await LoginAttempt.insert(
-        LoginAttempt(username=username.lower()[:40], client_ip=client_ip[:45], succeeded=False)
+        LoginAttempt(username=account[:40], client_ip=client_ip[:45], succeeded=False)
     ).returning(LoginAttempt.id)
     return _uuid(rows[0]["id"])
 
 
-async def mark_attempt_succeeded(attempt_id: UUID, username: str) -> None:
-    """The password was right: the attempt no longer counts, nor do the account's failures."""
+async def discard_attempt(attempt_id: UUID) -> None:
+    """A throttled attempt: refused before any password was checked, so it is no failure."""
+    await LoginAttempt.delete().where(LoginAttempt.id == attempt_id)
+
+
+async def mark_attempt_succeeded(attempt_id: UUID, account: str, client_ip: str) -> None:
+    """The password was right: the attempt is no failure, and this account's failures from
+    THIS client no longer count for the account. They still count for the client."""
     await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt_id)
-    await LoginAttempt.delete().where(
-        (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
+    await LoginAttempt.update({LoginAttempt.cleared: True}).where(
+        (LoginAttempt.username == account)
+        & (LoginAttempt.client_ip == client_ip[:45])
+        & (LoginAttempt.succeeded == False)  # noqa: E712
     )
+
+
+@dataclass(frozen=True)
+class MemberTenant:
+    id: UUID
+    slug: str
+    name: str
+    division_code: str
+
+
+async def membership_tenants(user_id: UUID) -> list[MemberTenant]:
+    """Every tenant where the user has a membership, active or not (security events go there)."""
+    rows = await User.raw(
+        """
+        SELECT t.id, t.slug, t.name, t.division_code
+        FROM memberships m JOIN tenants t ON t.id = m.tenant
+        WHERE m."user" = {} ORDER BY t.division_code
+        """,
+        user_id,
+    )
+    return [MemberTenant(_uuid(r["id"]), r["slug"], r["name"], r["division_code"]) for r in rows]
 
 
 async def user_tenants(user_id: UUID) -> list[TenantChoice]:

@@ -48,7 +48,9 @@ class User(Table, tablename="users"):
     """A person who signs in; belongs to tenants through memberships."""
 
     id = UUID(primary_key=True, default=UUID4())
-    username = Varchar(length=40, unique=True)
+    username = Varchar(length=40, unique=True)  # NFKC, case as typed, shown to people
+    # NFKC + casefold of the username: what sign-in looks up. UNIQUE (an index of the migration).
+    username_key = Varchar(length=40, default="")
     display_name = Varchar(length=40)
     password_hash = Text()
     active = Boolean(default=True)
@@ -96,12 +98,18 @@ class UserSession(Table, tablename="user_sessions"):
 
 
 class LoginAttempt(Table, tablename="login_attempts"):
-    """One sign-in attempt, counted for rate limiting per account and per client."""
+    """One sign-in attempt, counted for throttling per account, per (account, client), per client.
+
+    ``username`` is the account's username_key (the typed name's key for unknown names).
+    ``cleared``: a later success of the same account from the same client; a cleared failure no
+    longer counts for that account, but still counts for the client.
+    """
 
     id = UUID(primary_key=True, default=UUID4())
     username = Varchar(length=40, index=True)
     client_ip = Varchar(length=45, index=True)
     succeeded = Boolean(default=False)
+    cleared = Boolean(default=False)
     at = Timestamptz(default=TimestamptzNow(), index=True)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Litestar, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi.config import OpenAPIConfig
@@ -28,7 +27,7 @@ from wusong.core.http import EXCEPTION_HANDLERS
 from wusong.core.settings import PACKAGE_DIR, Settings, get_settings
 from wusong.core.tenancy import ROLE_LABELS
 from wusong.core.views import view_provider
-from wusong.core.web import MAX_BODY, require_access, route_access, tenant_ctx
+from wusong.core.web import MAX_BODY, CSRFMiddleware, require_access, route_access, tenant_ctx
 from wusong.domains import DOMAINS
 from wusong.health import health, ready
 
@@ -150,17 +149,9 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             *catalog.collect("public"),
             *tenant_routers(catalog),
         ],
-        middleware=[SecurityHeadersMiddleware],
+        middleware=[SecurityHeadersMiddleware, CSRFMiddleware],
         dependencies={"catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False)},
         template_config=TemplateConfig(engine=template_engine(settings, catalog)),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="wusong_csrf",
-            cookie_httponly=True,
-            cookie_secure=settings.production,
-            cookie_samesite="lax",
-            exclude=["^/api/", "^/health$", "^/ready$", "^/schema"],
-        ),
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

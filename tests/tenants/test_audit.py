@@ -34,7 +34,7 @@ async def test_writes_are_recorded_with_masked_personal_data(
         },
     )
     actions = [e["action"] for e in await _events(admin_a.tenant)]
-    assert actions == ["tenant.create", "user.create", "user.create"]
+    assert actions == ["tenant.create", "user.create", "security.sign_in", "user.create"]
     last = (await _events(admin_a.tenant))[-1]
     assert last["actor_name"] == "admin-a"
     assert "temporary-pw-1" not in str(last["diff"])
@@ -93,7 +93,7 @@ async def test_audit_page_filters_by_action_and_actor(browser: Browser, admin_a:
         {"kind": "township", "name": "郭家店镇", "division_code": "220322101000"},
     )
     everything = await browser.get("/t/lishu/audit")
-    assert "共 4 条" in everything.text
+    assert "共 5 条" in everything.text  # with admin-a's sign-in
     by_admin = await browser.get("/t/lishu/audit?actor=admin-a&action=area.create")
     assert "共 1 条" in by_admin.text
     assert "郭家店镇" in by_admin.text

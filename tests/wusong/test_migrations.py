@@ -128,3 +128,62 @@ async def test_tenant_guarantees_migrate_a_database_full_of_data() -> None:
                 uuid4(), tenants["tiexi"], town,
             )  # fmt: skip
         await _forwards("all")  # and again: nothing left to do, nothing breaks
+
+
+BEFORE_USERNAME_KEY = "2026-11-26T14:00:00:000000"
+
+
+async def test_username_keys_migrate_existing_users_and_keep_both_sides_of_a_clash() -> None:
+    """Every user gets its key; of two users whose names collide after NFKC + casefold the
+    oldest keeps the plain key, the later one an untypeable key (it signs in by its exact name),
+    and the clash is reported. Nothing fails, nobody is lost."""
+    from datetime import UTC, datetime, timedelta
+
+    from tenants import sessions
+    from wusong.core.db import unit_of_work
+
+    async with empty_database():
+        await _forwards(BEFORE_USERNAME_KEY)
+        older, later, plain = uuid4(), uuid4(), uuid4()
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        for user_id, name, created in (
+            (later, "LISHU-VIEWER", start + timedelta(days=1)),
+            (older, "lishu-viewer", start),
+            (plain, "Admin-A", start),
+        ):
+            await _raw(
+                "INSERT INTO users (id, username, display_name, password_hash, created_at) "
+                "VALUES ({}, {}, {}, 'x', {})",
+                user_id, name, name, created,
+            )  # fmt: skip
+        await _raw(
+            "INSERT INTO login_attempts (id, username, client_ip, succeeded) "
+            "VALUES ({}, 'admin-a', '10.0.0.1', false)",
+            uuid4(),
+        )
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            from wusong.migrate import migrate_all
+
+            await migrate_all()
+        assert "username clash: 'LISHU-VIEWER'" in output.getvalue()
+
+        rows = await _raw("SELECT id, username, username_key FROM users ORDER BY username")
+        keys = {r["username"]: r["username_key"] for r in rows}
+        assert len(rows) == 3
+        assert keys["Admin-A"] == "admin-a"
+        assert keys["lishu-viewer"] == "lishu-viewer"
+        assert keys["LISHU-VIEWER"].startswith("lishu-viewer~")
+        assert len(keys["LISHU-VIEWER"]) <= 40
+        attempts = await _raw("SELECT cleared FROM login_attempts")
+        assert [bool(r["cleared"]) for r in attempts] == [False]
+        async with unit_of_work(writes=False):
+            assert str((await sessions.find_user_for_login("Lishu-Viewer"))["id"]) == str(older)
+            assert str((await sessions.find_user_for_login("LISHU-VIEWER"))["id"]) == str(later)
+        with pytest.raises(Exception, match=r"(?i)unique"):
+            await _raw(
+                "INSERT INTO users (id, username, username_key, display_name, password_hash) "
+                "VALUES ({}, 'ADMIN-a', 'admin-a', 'x', 'x')",
+                uuid4(),
+            )
+        await _forwards("all")  # and again: nothing left to do

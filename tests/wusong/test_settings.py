@@ -16,7 +16,7 @@ from tests.conftest import run_cli
         ("WUSONG_SECRET_KEY", "short", "WUSONG_SECRET_KEY"),
         ("WUSONG_ENV", "staging", "WUSONG_ENV"),
         ("WUSONG_SESSION_IDLE_MINUTES", "soon", "WUSONG_SESSION_IDLE_MINUTES"),
-        ("WUSONG_LOGIN_MAX_FAILURES", "0", "WUSONG_LOGIN_MAX_FAILURES"),
+        ("WUSONG_LOGIN_ACCOUNT_DELAY_AFTER", "0", "WUSONG_LOGIN_ACCOUNT_DELAY_AFTER"),
     ],
 )
 def test_invalid_setting_names_the_variable(

@@ -41,6 +41,10 @@ class TooManyAttempts(DomainError):
     status_code = 429
     default_message = "尝试次数过多，请稍后再试"
 
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        self.retry_after = retry_after  # seconds, for a Retry-After header
+        super().__init__(message)
+
 
 class Invalid(DomainError):
     """Invalid input: ``errors`` maps each field name to a Chinese message."""

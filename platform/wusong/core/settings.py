@@ -38,9 +38,13 @@ class Settings:
     trusted_proxies: frozenset[str] = field(default_factory=frozenset)
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
+    # Sign-in throttling (README "Sign-in throttling"): failures counted in a sliding window.
     login_window_minutes: int = 15
-    login_max_failures_per_account: int = 10
-    login_max_failures_per_client: int = 30
+    login_max_failures_per_account_client: int = 5  # then 429 for that account from that client
+    login_max_failures_per_client: int = 100  # then 429 for that client, whatever the account
+    login_account_delay_after: int = 10  # account-wide: then a growing delay, never a lock
+    login_delay_base_seconds: int = 2
+    login_delay_max_seconds: int = 900
 
     @property
     def production(self) -> bool:
@@ -122,8 +126,13 @@ def load_settings() -> Settings:
         session_idle_minutes=_int("WUSONG_SESSION_IDLE_MINUTES", 120),
         session_absolute_hours=_int("WUSONG_SESSION_ABSOLUTE_HOURS", 12),
         login_window_minutes=_int("WUSONG_LOGIN_WINDOW_MINUTES", 15),
-        login_max_failures_per_account=_int("WUSONG_LOGIN_MAX_FAILURES", 10),
-        login_max_failures_per_client=_int("WUSONG_LOGIN_MAX_FAILURES_PER_CLIENT", 30),
+        login_max_failures_per_account_client=_int(
+            "WUSONG_LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT", 5
+        ),
+        login_max_failures_per_client=_int("WUSONG_LOGIN_MAX_FAILURES_PER_CLIENT", 100),
+        login_account_delay_after=_int("WUSONG_LOGIN_ACCOUNT_DELAY_AFTER", 10),
+        login_delay_base_seconds=_int("WUSONG_LOGIN_DELAY_BASE_SECONDS", 2),
+        login_delay_max_seconds=_int("WUSONG_LOGIN_DELAY_MAX_SECONDS", 900),
     )
 
 

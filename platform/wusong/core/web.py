@@ -1,29 +1,38 @@
-"""HTTP plumbing for every domain: who may call a route, pages, flash messages, client address."""
+"""HTTP plumbing for every domain: who may call a route, pages, flash messages, client address,
+and the one CSRF check."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
+import anyio
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
-from litestar.types import Scope
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 from wusong.core.errors import Forbidden, Unauthorized
 from wusong.core.settings import get_settings
 from wusong.core.tenancy import Role, TenantContext
 
 SESSION_COOKIE = "wusong_session"
+PRESESSION_COOKIE = "wusong_presession"  # binds the CSRF token of a browser not signed in
 FLASH_COOKIE = "wusong_flash"
 MAX_BODY = 2 * 1024 * 1024  # bytes; the app's limit and the tenant middleware's
+BODY_TIMEOUT = 30  # seconds a client may take to send its body
 
 
 # ---- who may call a tenant route, and whether it writes ------------------------------------
@@ -131,3 +140,143 @@ def page(
         )
         cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, expires=0))
     return Template(template, context=context, status_code=status_code, cookies=cookies)
+
+
+# ---- the request body, read once before any unit of work ------------------------------------
+
+
+async def read_body(receive: Receive) -> list[ReceiveMessage] | None:
+    """All body messages of the request (None when over MAX_BODY); gives up on a stalled client."""
+    messages: list[ReceiveMessage] = []
+    size = 0
+    with anyio.move_on_after(BODY_TIMEOUT):
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
+            size += len(message.get("body", b""))
+            if size > MAX_BODY:
+                return None
+            if not message.get("more_body", False):
+                return messages
+    return [{"type": "http.disconnect"}]
+
+
+# ---- CSRF: a token bound to the session, checked in this one place ---------------------------
+
+CSRF_FIELD = "_csrf_token"
+CSRF_HEADER = b"x-csrftoken"
+CSRF_EXEMPT = ("/api/", "/static/", "/schema", "/health", "/ready")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def csrf_token(secret: str, session: str | None, presession: str | None) -> str | None:
+    """HMAC(secret key, the session token's SHA-256) for a signed-in browser, else
+    HMAC(secret key, its pre-session cookie) for the sign-in form.
+
+    An attacker can obtain a token only for a session or pre-session of their own; it does not
+    match the victim's cookie, which the attacker can neither read nor (being httponly and
+    host-only) replace with one they know the token of.
+    """
+    if session:
+        binding = "session|" + hashlib.sha256(session.encode()).hexdigest()
+    elif presession:
+        binding = "presession|" + presession
+    else:
+        return None
+    return hmac.new(secret.encode(), ("csrf|" + binding).encode(), hashlib.sha256).hexdigest()
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    header = "; ".join(v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"cookie")
+    cookies: dict[str, str] = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        cookies.setdefault(name, value)
+    return cookies
+
+
+def _csrf_exempt(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    if handler is not None and handler.opt.get("exclude_from_csrf"):
+        return True
+    return scope["path"].startswith(CSRF_EXEMPT)
+
+
+class CSRFMiddleware:
+    """Replaces Litestar's double-submit cookie. Every page gets the token of its session (or
+    pre-session) as ``csrf_input`` (Litestar's template helper, used by every form); every
+    unsafe request must send that token in the form field ``_csrf_token`` or the header
+    ``X-CSRFToken``. The API (bearer tokens, no cookies) is exempt."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _csrf_exempt(scope):
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        session, presession = cookies.get(SESSION_COOKIE), cookies.get(PRESESSION_COOKIE)
+        new_presession = None
+        if not session and not presession:
+            presession = new_presession = secrets.token_urlsafe(32)
+        expected = csrf_token(get_settings().secret_key, session, presession) or ""
+        ScopeState.from_scope(scope).csrf_token = expected
+        if scope.get("method", "GET") not in SAFE_METHODS:
+            body = await read_body(receive)
+            if body is None:
+                raise HTTPException(status_code=413, detail="request body too large")
+            if body and body[-1]["type"] == "http.disconnect":
+                return
+            given = await _given_token(scope, body)
+            if new_presession or not given or not hmac.compare_digest(given, expected):
+                raise PermissionDeniedException("CSRF token verification failed")
+
+            async def replay() -> ReceiveMessage:
+                return body.pop(0) if body else await receive()
+
+            receive = replay
+        if new_presession is not None:
+            send = _with_cookie(send, new_presession)
+        await self.app(scope, receive, send)
+
+
+async def _given_token(scope: Scope, body: list[ReceiveMessage]) -> str:
+    header = next((v for k, v in scope.get("headers", []) if k == CSRF_HEADER), b"")
+    if header:
+        return header.decode("latin-1")
+    pending = list(body)
+
+    async def once() -> ReceiveMessage:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+    # Litestar keeps the parsed form in the scope: the handler does not parse it again.
+    request: Request[Any, Any, Any] = Request(scope, receive=once)
+    content_type, _ = request.content_type
+    if content_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        return ""
+    value = (await request.form()).get(CSRF_FIELD)
+    return value if isinstance(value, str) else ""
+
+
+def _with_cookie(send: Send, presession: str) -> Send:
+    cookie = Cookie(
+        key=PRESESSION_COOKIE,
+        value=presession,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().production,
+    ).to_header(header="")
+
+    async def add_cookie(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [
+                *message.get("headers", []),
+                (b"set-cookie", cookie.encode("latin-1")),
+            ]
+        await send(message)
+
+    return add_cookie
