@@ -60,6 +60,7 @@ def _environment(database_url: str) -> None:
     os.environ["WUSONG_ENV"] = "test"
     os.environ["WUSONG_DATA_DIR"] = str(WORKER_DIR / "data")
     os.environ["WUSONG_SECRET_KEY"] = "test-secret-key-" + "x" * 40
+    os.environ["WUSONG_AUDIT_KEY"] = "test-audit-key-" + "y" * 40
     os.environ["WUSONG_REDIS_URL"] = f"unix://{REDIS_SOCKET}?db=0"
     os.environ["WUSONG_DATABASE_URL"] = database_url
     os.environ.pop("WUSONG_TRUSTED_PROXIES", None)

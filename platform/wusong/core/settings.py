@@ -41,6 +41,8 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 10
     login_max_failures_per_client: int = 30
+    # HMAC-SHA-256 key of the audit chain; it never enters the database (tenants/audit.py).
+    audit_key: str = ""
 
     @property
     def production(self) -> bool:
@@ -87,6 +89,25 @@ def _secret_key(env: str, data_dir: Path) -> str:
     return key
 
 
+def _audit_key(env: str, data_dir: Path) -> str:
+    """The audit chain's HMAC key: required in production, kept under the data dir otherwise."""
+    key = os.environ.get("WUSONG_AUDIT_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise SettingsError("WUSONG_AUDIT_KEY must be at least 32 characters")
+        return key
+    if env == "production":
+        raise SettingsError("WUSONG_AUDIT_KEY is required when WUSONG_ENV=production")
+    key_file = data_dir / "audit_key"
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raise SettingsError naming the bad variable."""
     env = os.environ.get("WUSONG_ENV", "development")
@@ -124,6 +145,7 @@ def load_settings() -> Settings:
         login_window_minutes=_int("WUSONG_LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_int("WUSONG_LOGIN_MAX_FAILURES", 10),
         login_max_failures_per_client=_int("WUSONG_LOGIN_MAX_FAILURES_PER_CLIENT", 30),
+        audit_key=_audit_key(env, data_dir),
     )
 
 
