@@ -83,11 +83,12 @@ async def test_the_log_shows_display_names_not_account_or_system_names(
 ) -> None:
     from dataclasses import replace
 
-    from tenants import audit, repo
+    from tenants import audit, repo, services
+    from tenants.schemas import MemberCreate
 
-    await wusong("user", "create", "li.med", "--tenant", "lishu", "--role", "mediator",
-                 "--display-name", "李调解", stdin="temporary-pw-1\n")  # fmt: skip
     async with in_tenant(admin_a.tenant) as ctx:  # a user acting (their id is on the event)
+        data = MemberCreate("li.med", "李调解", "mediator", "temporary-pw-1")
+        await services.create_member(ctx, data, must_change_password=False)
         member = next(m for m in await repo.list_members(ctx) if m.username == "li.med")
         await audit.record(replace(ctx, user_id=member.user_id, actor_name="li.med"), "area.create")
         await audit.record(replace(ctx, actor_name="demo"), "area.create")
