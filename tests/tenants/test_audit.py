@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.factories import Browser, Member, in_tenant, make_area, make_token, wusong
 
 
@@ -48,6 +50,7 @@ async def test_writes_are_recorded_with_masked_personal_data(
     }
 
 
+@pytest.mark.tampers_audit
 async def test_chain_verifies_and_tampering_is_named_by_the_cli(admin_a: Member) -> None:
     from tests.tenants.test_audit_chain import tamper
 
@@ -64,6 +67,7 @@ async def test_chain_verifies_and_tampering_is_named_by_the_cli(admin_a: Member)
     assert f"第 {victim['seq']} 条（id {victim['id']}）" in broken.stderr
 
 
+@pytest.mark.tampers_audit
 async def test_deleting_an_event_breaks_the_chain(admin_a: Member) -> None:
     from tenants import audit
     from tests.tenants.test_audit_chain import tamper

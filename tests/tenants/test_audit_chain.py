@@ -21,6 +21,8 @@ import pytest
 from tests.conftest import BACKEND, PG_ADMIN_URL, PG_DATABASE, SQLITE_DATABASE
 from tests.factories import Member, in_tenant, make_area, make_tenant, wusong
 
+pytestmark = pytest.mark.tampers_audit
+
 TOWNS = [("梨树镇", "220322100000"), ("郭家店镇", "220322101000"), ("榆树台镇", "220322102000")]
 
 
