@@ -263,8 +263,10 @@ def _first_problem(
     for row in rows:
         seq, event_id, key_id = int(row["seq"]), str(row["id"]), row["key_id"]
         if seq != expected_seq:
-            missing = f"第 {expected_seq} 条" if seq == expected_seq + 1 else (
-                f"第 {expected_seq}–{seq - 1} 条"
+            missing = (
+                f"第 {expected_seq} 条"
+                if seq == expected_seq + 1
+                else (f"第 {expected_seq}–{seq - 1} 条")
             )
             return ChainProblem(expected_seq, "", f"{missing}缺失（下一条是第 {seq} 条）")
         if row["prev_hash"] != prev_hash:
@@ -273,7 +275,9 @@ def _first_problem(
         if key_id == LEGACY_KEY_ID:
             if not accept_legacy:
                 return ChainProblem(
-                    seq, event_id, "未用密钥签名的旧格式记录（SHA-256）：请先运行 wusong audit rekey"
+                    seq,
+                    event_id,
+                    "未用密钥签名的旧格式记录（SHA-256）：请先运行 wusong audit rekey",
                 )
             if keyed_seen:
                 return ChainProblem(seq, event_id, "已签名的记录之后出现未签名的旧格式记录")
@@ -317,7 +321,7 @@ def _first_problem(
 async def for_each_tenant(
     slug: str | None, work: Callable[[TenantContext], Awaitable[T]]
 ) -> list[tuple[TenantContext, T]]:
-    """Run ``work(ctx)`` as the platform in each tenant (or the one ``slug``), in the caller's unit."""
+    """Run ``work(ctx)`` as the platform in each tenant (or just ``slug``) in the caller's unit."""
     if slug is not None:
         tenant = await repo.tenant_by_slug(slug)
         if tenant is None:
@@ -409,9 +413,17 @@ async def _resign(ctx: TenantContext, key: ChainKey) -> None:
     for row in rows:
         digest = keyed_hash(key, prev_hash, _event_body(row))
         if row["key_id"] != key.id or row["hash"] != digest or row["prev_hash"] != prev_hash:
-            await scoped(ctx, AuditEvent).update(
-                {AuditEvent.key_id: key.id, AuditEvent.prev_hash: prev_hash, AuditEvent.hash: digest}
-            ).where(AuditEvent.id == row["id"])
+            await (
+                scoped(ctx, AuditEvent)
+                .update(
+                    {
+                        AuditEvent.key_id: key.id,
+                        AuditEvent.prev_hash: prev_hash,
+                        AuditEvent.hash: digest,
+                    }
+                )
+                .where(AuditEvent.id == row["id"])
+            )
         prev_hash = digest
 
 
@@ -450,7 +462,9 @@ class _append_only_lifted:
             return  # the transaction rolls back, trigger and all
         engine = get_engine()
         if is_postgres():
-            await engine.run_ddl(f"ALTER TABLE audit_events ENABLE TRIGGER {_PG_APPEND_ONLY_TRIGGER}")
+            await engine.run_ddl(
+                f"ALTER TABLE audit_events ENABLE TRIGGER {_PG_APPEND_ONLY_TRIGGER}"
+            )
             return
         for sql in self.saved:
             await engine.run_ddl(sql)
@@ -569,6 +583,9 @@ async def actor_names(ctx: TenantContext) -> list[tuple[str, str]]:
     for _, display in shown:
         counts[display] = counts.get(display, 0) + 1
     return sorted(
-        ((name, display if counts[display] == 1 else f"{display}（{name}）") for name, display in shown),
+        (
+            (name, display if counts[display] == 1 else f"{display}（{name}）")
+            for name, display in shown
+        ),
         key=lambda pair: pair[1],
     )

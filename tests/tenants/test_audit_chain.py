@@ -155,7 +155,7 @@ async def test_editing_a_row_and_recomputing_its_sha256_is_reported_at_that_row(
     await _areas(admin_a)
     events = await _events(admin_a.tenant)
     k = 3
-    await _rewrite_from(events[: k], k, _sha256, edit={"actor_name": "intruder"})
+    await _rewrite_from(events[:k], k, _sha256, edit={"actor_name": "intruder"})
     result = await _verify()
     assert result.exit_code == 1
     assert f"第 {k} 条（id {events[k - 1]['id']}）" in result.stderr
@@ -242,7 +242,8 @@ async def test_verify_without_tenant_checks_every_chain_and_anchor_log_is_json_l
     assert path.stat().st_mode & 0o077 == 0
     result = await wusong("audit", "verify")
     assert result.exit_code == 0, result.stderr
-    assert "lishu（梨树县）：共" in result.stdout and "tiexi（铁西区）：共" in result.stdout
+    assert "lishu（梨树县）：共" in result.stdout
+    assert "tiexi（铁西区）：共" in result.stdout
     unknown = await wusong("audit", "verify", "--tenant", "nowhere")
     assert unknown.exit_code == 2
     assert "nowhere" in unknown.stderr
@@ -275,7 +276,8 @@ async def test_rekey_resigns_a_legacy_chain_once_and_refuses_a_broken_one(
     legacy = await _make_legacy(admin_a.tenant)
     refused = await _verify()
     assert refused.exit_code == 1
-    assert "第 1 条" in refused.stderr and "wusong audit rekey" in refused.stderr
+    assert "第 1 条" in refused.stderr
+    assert "wusong audit rekey" in refused.stderr
     # The application keeps appending (keyed) after the legacy prefix.
     await make_area(admin_a.tenant, "township", "蔡家镇", "220322103000")
 
@@ -287,7 +289,8 @@ async def test_rekey_resigns_a_legacy_chain_once_and_refuses_a_broken_one(
     before = await _events(admin_a.tenant)
     broken = await wusong("audit", "rekey")
     assert broken.exit_code == 1
-    assert "tiexi" in broken.stderr and "第 1 条" in broken.stderr
+    assert "tiexi" in broken.stderr
+    assert "第 1 条" in broken.stderr
     assert await _events(admin_a.tenant) == before
 
     done = await wusong("audit", "rekey", "--tenant", "lishu")
@@ -325,7 +328,8 @@ async def test_rekey_to_a_new_key_with_the_previous_key_file(
     try:
         stale = await _verify()
         assert stale.exit_code == 1
-        assert "第 1 条" in stale.stderr and "未知的密钥" in stale.stderr
+        assert "第 1 条" in stale.stderr
+        assert "未知的密钥" in stale.stderr
         assert (await wusong("audit", "rekey")).exit_code == 1  # the old key is needed
         done = await wusong("audit", "rekey", "--previous-key-file", str(tmp_path / "old-key"))
         assert done.exit_code == 0, done.stderr
@@ -368,7 +372,8 @@ async def test_burst_worker_anchors_every_tenant(admin_a: Member, admin_b: Membe
     finally:
         await worker.close()
         await redis.aclose()
-    assert worker.jobs_complete == 1 and worker.jobs_failed == 0
+    assert worker.jobs_complete == 1
+    assert worker.jobs_failed == 0
     assert await job.result(timeout=5) == {"tenants": 3}
     anchors = [a for a in default_store().read() if a.tenant in ids]
     assert sorted(a.slug for a in anchors) == ["lishu", "tiexi", "yitong"]
@@ -401,6 +406,7 @@ def test_development_generates_and_keeps_an_audit_key(
     monkeypatch.setenv("WUSONG_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("WUSONG_AUDIT_KEY")
     first = load_settings().audit_key
-    assert len(first) >= 32 and first != load_settings().secret_key
+    assert len(first) >= 32
+    assert first != load_settings().secret_key
     assert load_settings().audit_key == first
     assert (tmp_path / "audit_key").stat().st_mode & 0o077 == 0
