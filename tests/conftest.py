@@ -60,6 +60,7 @@ def _environment(database_url: str) -> None:
     os.environ["WUSONG_ENV"] = "test"
     os.environ["WUSONG_DATA_DIR"] = str(WORKER_DIR / "data")
     os.environ["WUSONG_SECRET_KEY"] = "test-secret-key-" + "x" * 40
+    os.environ["WUSONG_AUDIT_KEY"] = "test-audit-key-" + "y" * 40
     os.environ["WUSONG_REDIS_URL"] = f"unix://{REDIS_SOCKET}?db=0"
     os.environ["WUSONG_DATABASE_URL"] = database_url
     os.environ.pop("WUSONG_TRUSTED_PROXIES", None)
@@ -154,6 +155,9 @@ def _sqlite_checkpoint(path: Path) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "tampers_audit: the test breaks an audit chain on purpose (no check after it)"
+    )
     WORKER_DIR.mkdir(parents=True, exist_ok=True)
     if hasattr(config, "workerinput"):
         # A worker: the controller built the template; tests copy it into our own database,
@@ -242,6 +246,21 @@ async def fresh_database(admin_connection: Any) -> None:
         await _postgres_copy_template(admin_connection)
     else:
         _copy_sqlite_template()
+
+
+@pytest.fixture(autouse=True)
+async def audit_chains_verify(request: pytest.FixtureRequest, fresh_database: None) -> Any:
+    """After each test, every tenant's audit chain verifies (HMAC and anchors)."""
+    yield
+    if request.node.get_closest_marker("tampers_audit"):
+        return
+    from tenants import audit
+    from wusong.core.db import unit_of_work
+
+    async with unit_of_work(writes=False):
+        results = await audit.for_each_tenant(None, audit.verify_chain)
+    broken = [(ctx.tenant_slug, problems[0]) for ctx, (_, problems) in results if problems]
+    assert not broken, f"audit chain broken after the test: {broken}"
 
 
 def _copy_sqlite_template() -> None:

@@ -1,27 +1,40 @@
-"""The audit log: append-only events hash-chained per tenant, and its verification.
+"""The audit log: append-only events chained per tenant with a keyed hash, and its verification.
 
-hash = SHA-256(previous hash ‖ canonical JSON of the event). Personal data in diffs is masked
-before it is written, so the log itself never holds a password, token or ID number.
+hash = HMAC-SHA-256(key, previous hash ‖ canonical JSON of the event, key id included). The key
+lives in settings (WUSONG_AUDIT_KEY), never in the database, so whoever can write the database
+cannot recompute a valid chain; each row names its key by ``key_id`` (a fingerprint of the key).
+Rows written before the key existed carry ``key_id = "sha256"`` (hash = SHA-256(prev ‖ JSON)):
+``wusong audit rekey`` re-signs them once, after checking them. The database refuses UPDATE and
+DELETE on the table (triggers); anchors outside the database (tenants.anchors) catch a truncated
+or wholly rewritten tail. Personal data in diffs is masked before it is written, so the log
+itself never holds a password, token or ID number.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+from tenants import repo
+from tenants.anchors import Anchor, AnchorStore, default_store
 from tenants.rules import USERNAME_RE
 from tenants.schemas import AuditEventRow
 from tenants.tables import AuditEvent
-from wusong.core.db import Statement, as_rows, current_unit, is_postgres
+from wusong.core.db import Statement, as_rows, current_unit, get_engine, is_postgres, set_tenant
+from wusong.core.errors import DomainError, Invalid
 from wusong.core.scoped import insert, scoped
-from wusong.core.tenancy import TenantContext
+from wusong.core.settings import get_settings
+from wusong.core.tenancy import TenantContext, system_context
 
+T = TypeVar("T")
 GENESIS = "0" * 64
 _CHAIN_LOCK = Statement("SELECT pg_advisory_xact_lock(hashtext({})) AS locked")
 OBJECT_TYPE_RE = re.compile(r"^[a-z_]{1,40}$")
@@ -100,8 +113,35 @@ def canonical(event: dict[str, Any]) -> str:
     return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+LEGACY_KEY_ID = "sha256"  # rows of the unkeyed chain, before ``wusong audit rekey``
+
+
+@dataclass(frozen=True)
+class ChainKey:
+    """An HMAC key of the audit chain and its id (a fingerprint: the key cannot be derived)."""
+
+    secret: bytes
+    id: str
+
+    @classmethod
+    def from_secret(cls, secret: str) -> ChainKey:
+        raw = secret.encode()
+        fingerprint = hmac.new(raw, b"wusong audit key id", hashlib.sha256).hexdigest()[:16]
+        return cls(raw, fingerprint)
+
+
+def current_key() -> ChainKey:
+    return ChainKey.from_secret(get_settings().audit_key)
+
+
 def chain_hash(prev_hash: str, event: dict[str, Any]) -> str:
+    """The legacy, unkeyed link: anyone can recompute it (only ``rekey`` still accepts it)."""
     return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
+
+
+def keyed_hash(key: ChainKey, prev_hash: str, event: dict[str, Any]) -> str:
+    body = {**event, "key_id": key.id}
+    return hmac.new(key.secret, (prev_hash + canonical(body)).encode(), hashlib.sha256).hexdigest()
 
 
 def _event_body(row: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +172,7 @@ async def record(
 ) -> None:
     """Append one event to the tenant's chain, inside the caller's write transaction."""
     current_unit().require_writes()
+    key = current_key()
     if is_postgres():
         # Writers of one tenant take turns on the chain head; other tenants are not blocked.
         await _CHAIN_LOCK.fetch(str(ctx.tenant_id))
@@ -155,7 +196,7 @@ async def record(
         "object_id": str(object_id),
         "diff": _jsonable(mask_diff(diff or {})),
     }
-    digest = chain_hash(prev_hash, _event_body(row))
+    digest = keyed_hash(key, prev_hash, _event_body(row))
     await insert(
         ctx,
         AuditEvent,
@@ -169,35 +210,283 @@ async def record(
         diff=json.dumps(row["diff"], ensure_ascii=False),
         prev_hash=prev_hash,
         hash=digest,
+        key_id=key.id,
     )
+
+
+# ---- verification ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ChainProblem:
+    """The first bad row of a chain: its seq, its id ("" when the row is missing), why (Chinese)."""
+
     seq: int
     event_id: str
     reason: str
 
 
-async def verify_chain(ctx: TenantContext) -> tuple[int, list[ChainProblem]]:
-    """Recompute the tenant's chain; return the number of events and every broken link."""
+def _short(digest: str) -> str:
+    return digest[:12] + "…"
+
+
+async def verify_chain(
+    ctx: TenantContext,
+    anchors: Sequence[Anchor] | None = None,
+    *,
+    keys: Mapping[str, ChainKey] | None = None,
+    accept_legacy: bool = False,
+) -> tuple[int, list[ChainProblem]]:
+    """Check the tenant's chain row by row, and against its anchors.
+
+    Returns the number of events and the FIRST problem (a list of at most one: after a broken
+    link nothing later can be trusted). ``anchors`` default to the configured anchor log;
+    ``keys`` to the current key. Legacy (unkeyed) rows are a problem unless ``accept_legacy``
+    (``rekey``), and even then only before the first keyed row.
+    """
+    if anchors is None:
+        anchors = default_store().read(str(ctx.tenant_id))
+    if keys is None:
+        key = current_key()
+        keys = {key.id: key}
     rows = await scoped(ctx, AuditEvent).select().order_by(AuditEvent.seq)
-    problems: list[ChainProblem] = []
+    anchored: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        if anchor.tenant == str(ctx.tenant_id):
+            anchored.setdefault(anchor.seq, []).append(anchor)
+    problem = _first_problem(rows, anchored, keys, accept_legacy)
+    if problem is None and anchored:
+        last = max(anchored)
+        count = rows[-1]["seq"] if rows else 0
+        if last > count:
+            at = anchored[last][-1].at
+            problem = ChainProblem(
+                count + 1,
+                "",
+                f"第 {count + 1}–{last} 条缺失：锚点（{at}）记录链头为第 {last} 条，"
+                f"现在链只到第 {count} 条（尾部被删除）",
+            )
+    return len(rows), [problem] if problem else []
+
+
+def _first_problem(
+    rows: list[dict[str, Any]],
+    anchored: Mapping[int, list[Anchor]],
+    keys: Mapping[str, ChainKey],
+    accept_legacy: bool,
+) -> ChainProblem | None:
     prev_hash = GENESIS
     expected_seq = 1
+    keyed_seen = False
+    last_good_anchor = 0
     for row in rows:
-        event_id = str(row["id"])
-        if row["seq"] != expected_seq:
-            problems.append(
-                ChainProblem(row["seq"], event_id, f"sequence gap: expected {expected_seq}")
+        seq, event_id, key_id = int(row["seq"]), str(row["id"]), row["key_id"]
+        if seq != expected_seq:
+            missing = (
+                f"第 {expected_seq} 条"
+                if seq == expected_seq + 1
+                else (f"第 {expected_seq}–{seq - 1} 条")
             )
+            return ChainProblem(expected_seq, "", f"{missing}缺失（下一条是第 {seq} 条）")
         if row["prev_hash"] != prev_hash:
-            problems.append(ChainProblem(row["seq"], event_id, "previous hash does not match"))
-        if chain_hash(row["prev_hash"], _event_body(row)) != row["hash"]:
-            problems.append(ChainProblem(row["seq"], event_id, "content does not match its hash"))
+            return ChainProblem(seq, event_id, f"记录的上一条哈希与第 {seq - 1} 条的哈希不符")
+        body = _event_body(row)
+        if key_id == LEGACY_KEY_ID:
+            if not accept_legacy:
+                return ChainProblem(
+                    seq,
+                    event_id,
+                    "未用密钥签名的旧格式记录（SHA-256）：请先运行 wusong audit rekey",
+                )
+            if keyed_seen:
+                return ChainProblem(seq, event_id, "已签名的记录之后出现未签名的旧格式记录")
+            expected = chain_hash(prev_hash, body)
+        else:
+            key = keys.get(key_id)
+            if key is None:
+                known = "、".join(keys) or "无"
+                return ChainProblem(
+                    seq, event_id, f"由未知的密钥签名（密钥标识 {key_id}，已知的为 {known}）"
+                )
+            keyed_seen = True
+            expected = keyed_hash(key, prev_hash, body)
+        if not hmac.compare_digest(expected, row["hash"]):
+            what = "SHA-256" if key_id == LEGACY_KEY_ID else "HMAC"
+            return ChainProblem(
+                seq, event_id, f"内容与其 {what} 不符：该条被修改，或其哈希不是用本系统的密钥计算的"
+            )
+        for anchor in anchored.get(seq, ()):
+            if anchor.key_id != LEGACY_KEY_ID and key_id == LEGACY_KEY_ID:
+                return ChainProblem(
+                    seq, event_id, f"锚点（{anchor.at}）记录该条已用密钥签名，现为未签名的旧格式"
+                )
+            if anchor.key_id == key_id and anchor.hash != row["hash"]:
+                return ChainProblem(
+                    seq,
+                    event_id,
+                    f"哈希与锚点不符：锚点（{anchor.at}）记录为 {_short(anchor.hash)}，"
+                    f"现为 {_short(row['hash'])}；第 {last_good_anchor + 1}–{seq} 条被整体改写",
+                )
+        if seq in anchored:
+            last_good_anchor = seq
         prev_hash = row["hash"]
-        expected_seq = row["seq"] + 1
-    return len(rows), problems
+        expected_seq = seq + 1
+    return None
+
+
+# ---- every tenant: anchors, verification, re-keying ----------------------------------------
+
+
+async def for_each_tenant(
+    slug: str | None, work: Callable[[TenantContext], Awaitable[T]]
+) -> list[tuple[TenantContext, T]]:
+    """Run ``work(ctx)`` as the platform in each tenant (or just ``slug``) in the caller's unit."""
+    if slug is not None:
+        tenant = await repo.tenant_by_slug(slug)
+        if tenant is None:
+            raise Invalid({"tenant": f"没有标识为 {slug} 的区县"})
+        tenants: Sequence[Any] = [tenant]
+    else:
+        tenants = await repo.list_tenants()
+    results = []
+    for tenant in tenants:
+        await set_tenant(tenant.id)
+        ctx = system_context(tenant, "platform")
+        results.append((ctx, await work(ctx)))
+    return results
+
+
+async def head_anchor(ctx: TenantContext) -> Anchor:
+    """The tenant's chain head as an anchor (seq 0 for an empty chain)."""
+    head = (
+        await scoped(ctx, AuditEvent)
+        .select(AuditEvent.seq, AuditEvent.hash, AuditEvent.key_id)
+        .order_by(AuditEvent.seq, ascending=False)
+        .first()
+    )
+    return Anchor(
+        tenant=str(ctx.tenant_id),
+        slug=ctx.tenant_slug,
+        seq=int(head["seq"]) if head else 0,
+        hash=head["hash"] if head else GENESIS,
+        key_id=head["key_id"] if head else current_key().id,
+        at=_iso(datetime.now(UTC)),
+    )
+
+
+async def collect_heads(slug: str | None = None) -> list[Anchor]:
+    """Every tenant's head, read in the caller's unit of work; append them after it ends."""
+    return [anchor for _, anchor in await for_each_tenant(slug, head_anchor)]
+
+
+async def anchor_heads(slug: str | None = None, store: AnchorStore | None = None) -> list[Anchor]:
+    """Record each tenant's head in the anchor log, now (``wusong audit anchor``, the cron job).
+
+    Opens its own read-only unit of work; the anchors are written after it has ended.
+    """
+    from wusong.core.db import unit_of_work
+
+    async with unit_of_work(writes=False):
+        heads = await collect_heads(slug)
+    await asyncio.to_thread((store or default_store()).append, heads)  # fsync off the loop
+    return heads
+
+
+class ChainBroken(DomainError):
+    """A chain does not verify: it is not re-signed (that would launder the tampering)."""
+
+
+async def rekey(slug: str | None = None, previous: Sequence[ChainKey] = ()) -> list[Anchor]:
+    """Re-sign every chain (or one) with the current key, in the caller's write unit of work.
+
+    Each chain must verify first (legacy SHA-256 rows as a prefix, rows of the current key or of
+    a ``previous`` key, and its anchors); one that does not is refused and nothing is written.
+    The append-only trigger is lifted only inside this transaction, which must run as the
+    table's owner: the runtime role can neither disable the trigger nor rewrite a row.
+    Returns the new heads, to anchor once the unit has committed.
+    """
+    current_unit().require_writes()
+    key = current_key()
+    keys = {k.id: k for k in previous} | {key.id: key}
+    store = default_store()
+
+    async def check(ctx: TenantContext) -> None:
+        anchors = store.read(str(ctx.tenant_id))
+        _, problems = await verify_chain(ctx, anchors, keys=keys, accept_legacy=True)
+        if problems:
+            problem = problems[0]
+            raise ChainBroken(
+                f"{ctx.tenant_slug}：第 {problem.seq} 条：{problem.reason}。"
+                "该链未通过校验，不予重新签名"
+            )
+
+    await for_each_tenant(slug, check)
+    async with _append_only_lifted():
+        await for_each_tenant(slug, lambda ctx: _resign(ctx, key))
+    return await collect_heads(slug)
+
+
+async def _resign(ctx: TenantContext, key: ChainKey) -> None:
+    rows = await scoped(ctx, AuditEvent).select().order_by(AuditEvent.seq)
+    prev_hash = GENESIS
+    for row in rows:
+        digest = keyed_hash(key, prev_hash, _event_body(row))
+        if row["key_id"] != key.id or row["hash"] != digest or row["prev_hash"] != prev_hash:
+            await (
+                scoped(ctx, AuditEvent)
+                .update(
+                    {
+                        AuditEvent.key_id: key.id,
+                        AuditEvent.prev_hash: prev_hash,
+                        AuditEvent.hash: digest,
+                    }
+                )
+                .where(AuditEvent.id == row["id"])
+            )
+        prev_hash = digest
+
+
+_PG_APPEND_ONLY_TRIGGER = "audit_events_append_only"
+
+
+class _append_only_lifted:
+    """Inside the current transaction only: the append-only triggers are off, then back on.
+
+    PostgreSQL: ALTER TABLE … DISABLE TRIGGER takes an ACCESS EXCLUSIVE lock until the commit,
+    so no other session ever sees the table without its trigger (and only the owner may do it).
+    SQLite: the triggers are dropped and created again from their own stored SQL; DDL is
+    transactional there too.
+    """
+
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    async def __aenter__(self) -> None:
+        engine = get_engine()
+        if is_postgres():
+            await engine.run_ddl(
+                f"ALTER TABLE audit_events DISABLE TRIGGER {_PG_APPEND_ONLY_TRIGGER}"
+            )
+            return
+        rows = await engine.run_ddl(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+        )
+        for row in rows:
+            self.saved.append(row["sql"])
+            await engine.run_ddl(f'DROP TRIGGER "{row["name"]}"')
+
+    async def __aexit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            return  # the transaction rolls back, trigger and all
+        engine = get_engine()
+        if is_postgres():
+            await engine.run_ddl(
+                f"ALTER TABLE audit_events ENABLE TRIGGER {_PG_APPEND_ONLY_TRIGGER}"
+            )
+            return
+        for sql in self.saved:
+            await engine.run_ddl(sql)
 
 
 @dataclass(frozen=True)
@@ -252,13 +541,14 @@ async def list_events(
         .output(load_json=True)
     )
     total = await scoped(ctx, AuditEvent).count().where(*where) if with_total else None
-    return as_rows(AuditEventRow, rows), total
+    return await with_display_names(ctx, as_rows(AuditEventRow, rows)), total
 
 
 _EVENT_COLUMNS = (
     AuditEvent.id,
     AuditEvent.seq,
     AuditEvent.at,
+    AuditEvent.actor_id,
     AuditEvent.actor_name,
     AuditEvent.action,
     AuditEvent.object_type,
@@ -268,11 +558,55 @@ _EVENT_COLUMNS = (
 )
 
 
-async def actor_names(ctx: TenantContext) -> list[str]:
+# The platform acts under these names (CLI, demo loader, jobs): what people read instead.
+SYSTEM_ACTORS: dict[str, str] = {
+    "platform": "平台运维（命令行）",
+    "demo": "演示数据",
+    "system": "系统任务",
+}
+
+
+async def _display_names(ctx: TenantContext) -> tuple[dict[str, str], dict[str, str]]:
+    """Display names of the tenant's members, by user id and by username."""
+    members = await repo.list_members(ctx)
+    by_id = {str(m.user_id): m.display_name for m in members if m.display_name}
+    by_name = {m.username: m.display_name for m in members if m.display_name}
+    return by_id, by_name
+
+
+def _display(actor_id: Any, actor_name: str, names: tuple[dict[str, str], dict[str, str]]) -> str:
+    by_id, by_name = names
+    if actor_id is not None and str(actor_id) in by_id:
+        return by_id[str(actor_id)]
+    return by_name.get(actor_name) or SYSTEM_ACTORS.get(actor_name) or actor_name
+
+
+async def with_display_names(ctx: TenantContext, rows: list[AuditEventRow]) -> list[AuditEventRow]:
+    if not rows:
+        return rows
+    names = await _display_names(ctx)
+    for row in rows:
+        row.actor_display = _display(row.actor_id, row.actor_name, names)
+    return rows
+
+
+async def actor_names(ctx: TenantContext) -> list[tuple[str, str]]:
+    """(actor name to filter on, what to show) of everyone in the log, by what is shown."""
     rows = (
         await scoped(ctx, AuditEvent)
         .select(AuditEvent.actor_name)
         .distinct()
         .order_by(AuditEvent.actor_name)
     )
-    return [row["actor_name"] for row in rows]
+    names = await _display_names(ctx)
+    shown = [(row["actor_name"], _display(None, row["actor_name"], names)) for row in rows]
+    counts: dict[str, int] = {}
+    for _, display in shown:
+        counts[display] = counts.get(display, 0) + 1
+    return sorted(
+        (
+            (name, display if counts[display] == 1 else f"{display}（{name}）")
+            for name, display in shown
+        ),
+        key=lambda pair: pair[1],
+    )

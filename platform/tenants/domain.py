@@ -8,7 +8,7 @@ from litestar.openapi.spec import Tag
 from tenants.api import TenantApi
 from tenants.audit import ACTION_LABELS
 from tenants.auth_routes import AuthPages
-from tenants.jobs import purge_expired_credentials
+from tenants.jobs import anchor_audit_chains, purge_expired_credentials
 from tenants.routes import TenantPages
 from tenants.schemas import AREA_KINDS
 from wusong.core.domain import Domain, NavEntry
@@ -54,7 +54,11 @@ DOMAIN = Domain(
             description="区县、乡镇/街道与村/社区、用户与角色、API 令牌、审计日志",
         )
     ],
-    jobs=[purge_expired_credentials],
-    cron_jobs=[cron(purge_expired_credentials, minute={7}, run_at_startup=False)],
+    jobs=[purge_expired_credentials, anchor_audit_chains],
+    cron_jobs=[
+        cron(purge_expired_credentials, minute={7}, run_at_startup=False),
+        # hourly: a truncated or rewritten tail older than the last anchor is detected
+        cron(anchor_audit_chains, minute={37}, run_at_startup=False),
+    ],
     template_globals={"AREA_KIND_LABELS": AREA_KINDS},
 )

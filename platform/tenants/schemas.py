@@ -187,6 +187,8 @@ class AuditEventRow(msgspec.Struct):
     object_id: str
     diff: dict[str, Any]
     hash: str
+    actor_id: UUID | None = None
+    actor_display: str = ""  # the person's display name, or what the platform acted as
 
 
 # ---- API outputs -----------------------------------------------------------------------------

@@ -114,7 +114,8 @@ class LoginAttempt(Table, tablename="login_attempts"):
 
 
 class AuditEvent(Table, tablename="audit_events"):
-    """Append-only, hash-chained per tenant: hash = SHA-256(prev_hash ‖ canonical JSON)."""
+    """Append-only (database triggers), chained per tenant: hash = HMAC-SHA-256(key, prev_hash ‖
+    canonical JSON); ``key_id`` names the key ("sha256": a legacy unkeyed row, see audit.py)."""
 
     id = UUID(primary_key=True, default=UUID4())
     tenant = ForeignKey(Tenant, null=False, index=True)
@@ -128,3 +129,4 @@ class AuditEvent(Table, tablename="audit_events"):
     diff = JSON(default="{}")
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
+    key_id = Varchar(length=20, default="sha256")

@@ -245,19 +245,68 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@click.option("--tenant", "slug", required=True)
-def audit_verify(slug: str) -> None:
-    """Recompute the tenant's hash chain; exit 1 naming each broken row."""
+@click.option("--tenant", "slug", default=None, help="one tenant's slug (default: every tenant)")
+def audit_verify(slug: str | None) -> None:
+    """Check each chain (HMAC) and its anchors; exit 1 naming the first bad row of each."""
+    from tenants import audit as audit_log
+    from tenants.anchors import default_store
+
+    anchors = default_store().read()
+    results = run_unit(
+        lambda: audit_log.for_each_tenant(slug, lambda ctx: audit_log.verify_chain(ctx, anchors)),
+        writes=False,
+    )
+    broken = False
+    for ctx, (count, problems) in results:
+        name = f"{ctx.tenant_slug}（{ctx.tenant_name}）"
+        if problems:
+            broken = True
+            problem = problems[0]
+            row = f"（id {problem.event_id}）" if problem.event_id else ""
+            click.echo(f"{name}：第 {problem.seq} 条{row}：{problem.reason}", err=True)
+            continue
+        checked = sum(1 for a in anchors if a.tenant == str(ctx.tenant_id))
+        click.echo(f"{name}：共 {count} 条，链完整，已核对 {checked} 个锚点")
+    if broken:
+        sys.exit(1)
+
+
+@audit.command("anchor")
+@click.option("--tenant", "slug", default=None, help="one tenant's slug (default: every tenant)")
+def audit_anchor(slug: str | None) -> None:
+    """Record each chain's head in the anchor log now (the worker does it every hour)."""
     from tenants import audit as audit_log
 
-    count, problems = run(lambda: _in_tenant(slug, audit_log.verify_chain, writes=False))
-    if problems:
-        for problem in problems:
-            click.echo(
-                f"BROKEN seq={problem.seq} id={problem.event_id}: {problem.reason}", err=True
-            )
-        sys.exit(1)
-    click.echo(f"ok: {count} events, chain intact")
+    for anchor in run(lambda: audit_log.anchor_heads(slug)):
+        click.echo(f"{anchor.slug}：锚定第 {anchor.seq} 条 {anchor.hash[:16]}…")
+
+
+@audit.command("rekey")
+@click.option("--tenant", "slug", default=None, help="one tenant's slug (default: every tenant)")
+@click.option(
+    "--previous-key-file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="a file holding the previous WUSONG_AUDIT_KEY, when the key is being replaced",
+)
+def audit_rekey(slug: str | None, previous_key_file: str | None) -> None:
+    """Re-sign the chains with WUSONG_AUDIT_KEY, once, after checking them (run as the owner).
+
+    Legacy SHA-256 chains (and chains of --previous-key-file) are verified, then re-signed in
+    one transaction; a chain that does not verify is refused and nothing is changed.
+    """
+    from pathlib import Path
+
+    from tenants import audit as audit_log
+    from tenants.anchors import default_store
+
+    previous = []
+    if previous_key_file:
+        previous.append(audit_log.ChainKey.from_secret(Path(previous_key_file).read_text().strip()))
+    heads = run_unit(lambda: audit_log.rekey(slug, previous), writes=True)
+    default_store().append(heads)  # the new heads, so the anchors follow the new signatures
+    for anchor in heads:
+        click.echo(f"{anchor.slug}：已重新签名 {anchor.seq} 条，密钥标识 {anchor.key_id}")
 
 
 # ---- processes ---------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from tests.factories import Browser, Member, in_tenant, make_area, wusong
+import pytest
+
+from tests.factories import Browser, Member, in_tenant, make_area, make_token, wusong
 
 
 async def _events(tenant: Any) -> list[dict[str, Any]]:
@@ -47,42 +50,72 @@ async def test_writes_are_recorded_with_masked_personal_data(
     }
 
 
+@pytest.mark.tampers_audit
 async def test_chain_verifies_and_tampering_is_named_by_the_cli(admin_a: Member) -> None:
-    from tenants.tables import AuditEvent
-    from wusong.core.db import unit_of_work
+    from tests.tenants.test_audit_chain import tamper
 
     await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     await make_area(admin_a.tenant, "township", "郭家店镇", "220322101000")
     ok = await wusong("audit", "verify", "--tenant", "lishu")
     assert ok.exit_code == 0, ok.stderr
-    assert "chain intact" in ok.stdout
+    assert "链完整" in ok.stdout
     events = await _events(admin_a.tenant)
     victim = events[2]
-    async with unit_of_work(writes=True, tenant_id=admin_a.tenant.id):
-        await AuditEvent.raw(
-            "UPDATE audit_events SET actor_name = {} WHERE id = {}", "intruder", victim["id"]
-        )
+    await tamper("UPDATE audit_events SET actor_name = {} WHERE id = {}", "intruder", victim["id"])
     broken = await wusong("audit", "verify", "--tenant", "lishu")
     assert broken.exit_code == 1
-    assert f"seq={victim['seq']}" in broken.stderr
-    assert str(victim["id"]) in broken.stderr
+    assert f"第 {victim['seq']} 条（id {victim['id']}）" in broken.stderr
 
 
+@pytest.mark.tampers_audit
 async def test_deleting_an_event_breaks_the_chain(admin_a: Member) -> None:
     from tenants import audit
-    from tenants.tables import AuditEvent
-    from wusong.core.db import unit_of_work
+    from tests.tenants.test_audit_chain import tamper
 
     await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
     await make_area(admin_a.tenant, "township", "郭家店镇", "220322101000")
     events = await _events(admin_a.tenant)
-    async with unit_of_work(writes=True, tenant_id=admin_a.tenant.id):
-        await AuditEvent.delete().where(AuditEvent.id == events[2]["id"])
+    await tamper("DELETE FROM audit_events WHERE id = {}", events[2]["id"])
     async with in_tenant(admin_a.tenant, writes=False) as ctx:
         count, problems = await audit.verify_chain(ctx)
     assert count == len(events) - 1
-    assert problems
-    assert problems[0].seq == events[3]["seq"]
+    assert [(p.seq, p.event_id) for p in problems] == [(events[2]["seq"], "")]
+
+
+async def test_the_log_shows_display_names_not_account_or_system_names(
+    browser: Browser, admin_a: Member
+) -> None:
+    from dataclasses import replace
+
+    from tenants import audit, repo, services
+    from tenants.schemas import MemberCreate
+
+    async with in_tenant(admin_a.tenant) as ctx:  # a user acting (their id is on the event)
+        data = MemberCreate("li.med", "李调解", "mediator", "temporary-pw-1")
+        await services.create_member(ctx, data, must_change_password=False)
+        member = next(m for m in await repo.list_members(ctx) if m.username == "li.med")
+        await audit.record(replace(ctx, user_id=member.user_id, actor_name="li.med"), "area.create")
+        await audit.record(replace(ctx, actor_name="demo"), "area.create")
+    await browser.login("admin-a")
+    page = (await browser.get("/t/lishu/audit")).text
+    cells = re.findall(r'class="audit-actor"[^>]*>([^<]*)<', page)
+    assert "平台运维（命令行）" in cells
+    assert "李调解" in cells
+    assert "演示数据" in cells
+    assert not {"platform", "demo", "li.med"} & set(cells)
+    options = re.findall(r'<option value="([^"]*)"\s*>([^<]*)</option>', page)
+    assert ("li.med", "李调解") in options
+    assert ("platform", "平台运维（命令行）") in options
+    home = (await browser.get("/t/lishu/")).text
+    assert "李调解 · " in home
+    assert "platform · " not in home
+    _, secret = await make_token(admin_a)
+    answer = await browser.get(
+        "/api/v1/t/lishu/audit?limit=100", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert answer.status_code == 200, answer.text
+    shown = {row["actor_display"] for row in answer.json()["items"]}
+    assert {"李调解", "平台运维（命令行）"} <= shown
 
 
 async def test_audit_page_filters_by_action_and_actor(browser: Browser, admin_a: Member) -> None:

@@ -187,3 +187,63 @@ async def test_username_keys_migrate_existing_users_and_keep_both_sides_of_a_cla
                 uuid4(),
             )
         await _forwards("all")  # and again: nothing left to do
+
+
+AUDIT_BEFORE = "2026-11-26T14:00:00:000000"  # the last migration before the keyed audit chain
+
+
+async def test_audit_chain_migration_keeps_legacy_rows_for_a_one_time_rekey() -> None:
+    """Events chained with plain SHA-256 are marked legacy, become append-only, and re-sign."""
+    import sqlite3
+
+    import asyncpg
+
+    from tenants import audit
+    from tenants.schemas import TenantRow
+    from wusong.core.db import unit_of_work
+    from wusong.core.tenancy import system_context
+
+    async with empty_database():
+        await _forwards(AUDIT_BEFORE)
+        tenant = TenantRow(uuid4(), "lishu", "梨树县", "220322000000")
+        await _raw(
+            "INSERT INTO tenants (id, slug, name, division_code) VALUES ({}, {}, {}, {})",
+            tenant.id, tenant.slug, tenant.name, tenant.division_code,
+        )  # fmt: skip
+        for seq in (1, 2, 3):
+            await _as_tenant(
+                tenant.id,
+                "INSERT INTO audit_events (id, tenant, seq, at, actor_id, actor_name, action, "
+                "object_type, object_id, diff, prev_hash, hash) VALUES "
+                "({}, {}, {}, CURRENT_TIMESTAMP, NULL, 'platform', 'area.create', 'area', {}, "
+                "{}, '', '')",
+                uuid4(), tenant.id, seq, str(seq), '{"name": "梨树镇"}',
+            )  # fmt: skip
+        rows = await _as_tenant(tenant.id, "SELECT * FROM audit_events ORDER BY seq")
+        prev = audit.GENESIS
+        for row in rows:  # the foundation's chain: SHA-256(prev ‖ canonical JSON)
+            digest = audit.chain_hash(prev, audit._event_body(row))
+            await _as_tenant(
+                tenant.id,
+                "UPDATE audit_events SET prev_hash = {}, hash = {} WHERE id = {}",
+                prev, digest, row["id"],
+            )  # fmt: skip
+            prev = digest
+        await _forwards("all")
+
+        rows = await _as_tenant(tenant.id, "SELECT key_id, hash FROM audit_events ORDER BY seq")
+        assert [r["key_id"] for r in rows] == [audit.LEGACY_KEY_ID] * 3
+        errors = (sqlite3.IntegrityError, asyncpg.exceptions.RestrictViolationError)
+        with pytest.raises(errors, match="append-only"):
+            await _as_tenant(tenant.id, "UPDATE audit_events SET actor_name = 'x'")
+        with pytest.raises(errors, match="append-only"):
+            await _as_tenant(tenant.id, "DELETE FROM audit_events")
+        async with unit_of_work(writes=False, tenant_id=tenant.id):
+            _, problems = await audit.verify_chain(system_context(tenant), [])
+        assert "rekey" in problems[0].reason
+        async with unit_of_work(writes=True):
+            await audit.rekey("lishu")
+        async with unit_of_work(writes=False, tenant_id=tenant.id):
+            count, problems = await audit.verify_chain(system_context(tenant), [])
+        assert (count, problems) == (3, [])
+        await _forwards("all")  # and again: nothing left to do

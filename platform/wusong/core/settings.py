@@ -45,6 +45,8 @@ class Settings:
     login_account_delay_after: int = 10  # account-wide: then a growing delay, never a lock
     login_delay_base_seconds: int = 2
     login_delay_max_seconds: int = 900
+    # HMAC-SHA-256 key of the audit chain; it never enters the database (tenants/audit.py).
+    audit_key: str = ""
 
     @property
     def production(self) -> bool:
@@ -82,6 +84,25 @@ def _secret_key(env: str, data_dir: Path) -> str:
         raise SettingsError("WUSONG_SECRET_KEY is required when WUSONG_ENV=production")
     # Development: generate once and keep it, so sessions survive restarts.
     key_file = data_dir / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _audit_key(env: str, data_dir: Path) -> str:
+    """The audit chain's HMAC key: required in production, kept under the data dir otherwise."""
+    key = os.environ.get("WUSONG_AUDIT_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise SettingsError("WUSONG_AUDIT_KEY must be at least 32 characters")
+        return key
+    if env == "production":
+        raise SettingsError("WUSONG_AUDIT_KEY is required when WUSONG_ENV=production")
+    key_file = data_dir / "audit_key"
     if key_file.is_file():
         return key_file.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -133,6 +154,7 @@ def load_settings() -> Settings:
         login_account_delay_after=_int("WUSONG_LOGIN_ACCOUNT_DELAY_AFTER", 10),
         login_delay_base_seconds=_int("WUSONG_LOGIN_DELAY_BASE_SECONDS", 2),
         login_delay_max_seconds=_int("WUSONG_LOGIN_DELAY_MAX_SECONDS", 900),
+        audit_key=_audit_key(env, data_dir),
     )
 
 
