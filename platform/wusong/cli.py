@@ -211,6 +211,28 @@ def user_create(username: str, slug: str, role: str, display_name: str) -> None:
     click.echo(f"{outcome} {username} in {slug} as {role}")
 
 
+@user.command("reset-password")
+@click.argument("username")
+def user_reset_password(username: str) -> None:
+    """Set a temporary password for USERNAME in every county (the user must change it).
+
+    The only way to reset the password of a user who belongs to more than one county: a county
+    administrator may not. Sessions end, the user's API tokens are revoked in every county, and
+    each county where the user has a membership records the reset in its audit log. The
+    password is read from a prompt, or from the first line of standard input; never argv.
+    """
+    from tenants import services
+    from tenants.schemas import PasswordReset
+
+    name = username.strip()
+    if not _user_exists(name):
+        fail(f"没有用户 {name}", EXIT_INVALID)
+    data = PasswordReset(_read_password())
+    tenants = run_unit(lambda: services.reset_password_everywhere(name, data), writes=True)
+    where = "、".join(f"{t.name}（{t.slug}）" for t in tenants) or "无"
+    click.echo(f"已重置用户 {name} 的密码：下次登录时须修改密码；已记入审计日志的区县：{where}")
+
+
 @main.group()
 def token() -> None:
     """API tokens."""
