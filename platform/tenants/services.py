@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from tenants import audit, repo, sessions
 from tenants.rules import (
     check_area_division_code,
+    check_parent_city_code,
     check_password,
     check_role,
     check_slug,
@@ -48,12 +49,12 @@ async def create_tenant(data: TenantCreate, actor_name: str = "platform") -> Ten
     slug = check_slug(errors, data.slug)
     name = clean_text(errors, "name", "名称", data.name, 60)
     division_code = check_tenant_division_code(errors, data.division_code)
-    parent_city = data.parent_city.strip()
-    if len(parent_city) > 60:
-        errors.add("parent_city", "上级市名称不能超过 60 个字")
-    code = data.parent_city_code
-    if code and (not code.isascii() or not code.isdigit() or len(code) != 12):
-        errors.add("parent_city_code", "上级市区划代码须为 12 位数字")
+    parent_city = clean_text(
+        errors, "parent_city", "上级市名称", data.parent_city, 60, required=False
+    )
+    code = check_parent_city_code(
+        errors, data.parent_city_code, division_code, county=name, city=parent_city
+    )
     errors.raise_if_any()
     taken = await repo.tenant_exists(slug=slug, division_code=division_code)
     if taken["slug"]:

@@ -16,7 +16,7 @@ async def test_operator_creates_tenant_user_and_token_then_uses_the_api(
     """End to end, as an operator types it: real processes, the password on standard input."""
     created = run_cli(
         "tenant", "create", "lishu", "--name", "梨树县", "--division-code", "220322000000",
-        "--parent-city", "四平市",
+        "--parent-city", "四平市", "--parent-city-code", "220300",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     user = run_cli(
