@@ -36,7 +36,7 @@ from tenants.schemas import (
 from tenants.security import hash_password, new_secret
 from tenants.tables import Area
 from wusong.core.db import set_tenant
-from wusong.core.errors import FieldErrors, Forbidden, Invalid, NotFound, PreconditionFailed
+from wusong.core.errors import FieldErrors, Forbidden, Invalid, PreconditionFailed
 from wusong.core.scoped import require_owned
 from wusong.core.tenancy import Role, TenantContext, system_context
 
@@ -79,7 +79,7 @@ async def create_tenant(data: TenantCreate, actor_name: str = "platform") -> Ten
 async def set_tenant_active(slug: str, active: bool) -> TenantRow:
     tenant = await repo.tenant_by_slug(slug)
     if tenant is None:
-        raise NotFound(f"no tenant {slug!r}")
+        raise Invalid({"tenant": f"没有标识为 {slug} 的区县"})
     await repo.set_tenant_active(tenant.id, active)
     await set_tenant(tenant.id)
     ctx = system_context(tenant, "platform")
@@ -231,7 +231,7 @@ async def add_existing_user(ctx: TenantContext, username: str, role: str) -> UUI
     errors.raise_if_any()
     user = await repo.user_by_username(username)
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise Invalid({"username": f"没有用户 {username}"})
     if await repo.member_by_user(ctx, user.id) is not None:
         raise Invalid({"username": f"用户 {username} 已是本区县成员"})
     membership_id = await repo.insert_membership(ctx, user.id, checked)

@@ -203,7 +203,6 @@ async def test_an_edit_that_lost_the_race_comes_back_with_the_input_and_what_cha
     what they typed, the current name named next to it, and can save deliberately."""
     from tenants import services
     from tenants.schemas import AreaUpdate
-
     from tests.factories import in_tenant
 
     town = await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")

@@ -55,7 +55,7 @@ async def test_chain_verifies_and_tampering_is_named_by_the_cli(admin_a: Member)
     await make_area(admin_a.tenant, "township", "郭家店镇", "220322101000")
     ok = await wusong("audit", "verify", "--tenant", "lishu")
     assert ok.exit_code == 0, ok.stderr
-    assert "chain intact" in ok.stdout
+    assert "哈希链完整" in ok.stdout
     events = await _events(admin_a.tenant)
     victim = events[2]
     async with unit_of_work(writes=True, tenant_id=admin_a.tenant.id):
