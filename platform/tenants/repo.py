@@ -255,6 +255,29 @@ async def other_active_memberships(ctx: TenantContext, user_id: UUID) -> int:
     )
 
 
+async def memberships_elsewhere(ctx: TenantContext, user_id: UUID) -> int:
+    """The user's memberships in *other* tenants, active or not (a cross-tenant check by design).
+
+    An inactive membership counts: its tenant can reactivate it at any time.
+    """
+    return await Membership.count().where(
+        (Membership.user == user_id) & (Membership.tenant != ctx.tenant_id)
+    )
+
+
+async def user_membership_tenants(user_id: UUID) -> list[TenantRow]:
+    """Every tenant where the user has a membership, active or not (platform operator)."""
+    tenant_ids = await Membership.select(Membership.tenant).where(Membership.user == user_id)
+    if not tenant_ids:
+        return []
+    rows = (
+        await Tenant.select(*_TENANT_COLUMNS)
+        .where(Tenant.id.is_in([row["tenant"] for row in tenant_ids]))
+        .order_by(Tenant.slug)
+    )
+    return as_rows(TenantRow, rows)
+
+
 async def set_password(user_id: UUID, password_hash: str, *, must_change: bool) -> None:
     await User.update(
         {

@@ -46,7 +46,12 @@ async def _edited_area(view: View, values: dict[str, str]) -> dict[str, Any]:
 
 async def _edited_member(view: View, values: dict[str, str]) -> dict[str, Any]:
     member = await repo.get_member(view.ctx, view.request.path_params["member_id"])
-    return {"member": member}
+    return await _member_context(view, member)
+
+
+async def _member_context(view: View, member: Any) -> dict[str, Any]:
+    """The member page: the member, and whether their identity is the platform's to change."""
+    return {"member": member, "shared": await services.identity_shared(view.ctx, member.user_id)}
 
 
 async def _tokens(view: View, values: dict[str, str]) -> dict[str, Any]:
@@ -167,7 +172,8 @@ class TenantPages(Controller):
     @get("/users/{member_id:uuid}", name="users.detail", opt=access(ADMIN, form=ROLE_FORM))
     async def user_detail(self, view: ViewDep, member_id: FromPath[MembershipId]) -> Template:
         member = await repo.get_member(view.ctx, member_id)
-        return await view.show_form({"role": member.role.value}, loaded={"member": member})
+        loaded = await _member_context(view, member)
+        return await view.show_form({"role": member.role.value}, loaded=loaded)
 
     @post(
         "/users/{member_id:uuid}",

@@ -11,22 +11,72 @@ from wusong.core.tenancy import ROLE_LABELS, Role
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
-DIVISION_RE = re.compile(r"^\d{12}$")
+DIVISION_RE = re.compile(r"^[0-9]{12}$")  # ASCII only: \d also matches ١٢٣ and １２３
 MIN_PASSWORD = 10
 MAX_PASSWORD = 128
 
 
-def clean_text(errors: FieldErrors, field: str, label: str, value: Any, max_len: int) -> str:
+# Characters a name must not carry: they make two names look alike, or reorder what is shown.
+_BIDI = (
+    frozenset("\u061c\u200e\u200f")
+    | frozenset(map(chr, range(0x202A, 0x202F)))
+    | frozenset(map(chr, range(0x2066, 0x206A)))
+)  # marks, embeddings/overrides, isolates
+_ZERO_WIDTH = frozenset("\u180e\u200b\u200c\u200d\u2060")
+_BOM = "\ufeff"
+
+
+def _name_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a name, or None."""
+    for ch in text:
+        point = ord(ch)
+        if ch in _BIDI:
+            return "不能包含文字方向控制字符"
+        if ch in _ZERO_WIDTH:
+            return "不能包含零宽字符"
+        if ch == _BOM:
+            return "不能包含字节顺序标记（BOM）"
+        if 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE:
+            return "不能包含 Unicode 非字符"
+        if unicodedata.category(ch) in {"Cc", "Cs"}:
+            return "不能包含控制字符"
+    return None
+
+
+def clean_text(
+    errors: FieldErrors,
+    field: str,
+    label: str,
+    value: Any,
+    max_len: int,
+    *,
+    required: bool = True,
+) -> str:
+    """A name (of a county, an area, a person, a token): trimmed, bounded and visible.
+
+    Every name field goes through here: control characters, bidirectional marks, overrides and
+    isolates, zero-width characters, the BOM and Unicode non-characters are refused.
+    """
     text = value.strip() if isinstance(value, str) else ""
     if not isinstance(value, str) and value is not None:
         errors.add(field, f"{label}必须是文本")
     elif not text:
-        errors.add(field, f"{label}不能为空")
+        if required:
+            errors.add(field, f"{label}不能为空")
     elif len(text) > max_len:
         errors.add(field, f"{label}不能超过 {max_len} 个字")
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        errors.add(field, f"{label}不能包含控制字符")
+    elif problem := _name_problem(text):
+        errors.add(field, label + problem)
     return text
+
+
+def clean_code(value: Any) -> str:
+    """A code or number as typed: NFKC turns full-width digits (Chinese keyboards) into ASCII.
+
+    Callers then accept ASCII only (``[0-9]``, never ``\\d``): other scripts' digits stay
+    refused, so ``220322１９９000`` and ``220322199000`` are one code, and ``٢٢٠...`` is none.
+    """
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
 
 
 def check_slug(errors: FieldErrors, value: Any) -> str:
@@ -82,7 +132,7 @@ def check_role(errors: FieldErrors, value: Any) -> Role:
 
 def check_tenant_division_code(errors: FieldErrors, value: Any) -> str:
     """A county-level code padded to 12 digits: 6 digits of GB/T 2260 + 000000."""
-    code = value.strip() if isinstance(value, str) else ""
+    code = clean_code(value)
     if not DIVISION_RE.match(code) or not code.endswith("000000") or code[4:6] == "00":
         errors.add("division_code", "区划代码须为 12 位数字的县级代码（如 220322000000）")
     return code
@@ -92,7 +142,7 @@ def check_area_division_code(
     errors: FieldErrors, value: Any, kind: str, tenant_code: str, parent_code: str | None
 ) -> str:
     """Township: county prefix + 3 digits + 000. Village: township prefix + 3 digits."""
-    code = value.strip() if isinstance(value, str) else ""
+    code = clean_code(value)
     if not DIVISION_RE.match(code):
         errors.add("division_code", "区划代码须为 12 位数字")
     elif code[:6] != tenant_code[:6]:
@@ -103,4 +153,36 @@ def check_area_division_code(
         errors.add("division_code", f"村/社区的区划代码须以所属乡镇代码 {parent_code[:9]} 开头")
     elif kind == "village" and code[9:] == "000":
         errors.add("division_code", "村/社区的区划代码末 3 位不能为 000")
+    return code
+
+
+def check_parent_city_code(
+    errors: FieldErrors, value: Any, county_code: str, *, county: str = "", city: str = ""
+) -> str:
+    """The prefecture a county belongs to: the county code's first 4 digits + 00 (GB/T 2260).
+
+    Omitted, it is derived from the county code; given (6 or 12 digits), it must be that code,
+    and it must be given with a parent city's name, which nothing else could check.
+    """
+    code = clean_code(value)
+    if "division_code" in errors or not DIVISION_RE.match(county_code):
+        return code
+    expected = county_code[:4] + "00"
+    if not code:
+        if city:
+            errors.add(
+                "parent_city_code",
+                f"给出上级市名称时须同时给出其区划代码（按区县代码应为 {expected}000000）",
+            )
+        return expected + "000000"
+    if re.fullmatch(r"[0-9]{6}", code):
+        code += "000000"
+    if not DIVISION_RE.match(code) or code[6:] != "000000":
+        errors.add("parent_city_code", "上级市区划代码须为 6 位或 12 位数字（如 220300000000）")
+    elif code[:6] != expected:
+        errors.add(
+            "parent_city_code",
+            f"上级市{city}（{code[:6]}）不是{county}（{county_code[:6]}）的上级市："
+            f"其上级市代码应为 {expected}",
+        )
     return code

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from tenants import audit, repo, sessions
 from tenants.rules import (
     check_area_division_code,
+    check_parent_city_code,
     check_password,
     check_role,
     check_slug,
@@ -35,7 +36,7 @@ from tenants.schemas import (
 from tenants.security import hash_password, new_secret
 from tenants.tables import Area
 from wusong.core.db import set_tenant
-from wusong.core.errors import FieldErrors, Forbidden, Invalid, NotFound, PreconditionFailed
+from wusong.core.errors import FieldErrors, Forbidden, Invalid, PreconditionFailed
 from wusong.core.scoped import require_owned
 from wusong.core.tenancy import Role, TenantContext, system_context
 
@@ -48,12 +49,12 @@ async def create_tenant(data: TenantCreate, actor_name: str = "platform") -> Ten
     slug = check_slug(errors, data.slug)
     name = clean_text(errors, "name", "名称", data.name, 60)
     division_code = check_tenant_division_code(errors, data.division_code)
-    parent_city = data.parent_city.strip()
-    if len(parent_city) > 60:
-        errors.add("parent_city", "上级市名称不能超过 60 个字")
-    code = data.parent_city_code
-    if code and (not code.isascii() or not code.isdigit() or len(code) != 12):
-        errors.add("parent_city_code", "上级市区划代码须为 12 位数字")
+    parent_city = clean_text(
+        errors, "parent_city", "上级市名称", data.parent_city, 60, required=False
+    )
+    code = check_parent_city_code(
+        errors, data.parent_city_code, division_code, county=name, city=parent_city
+    )
     errors.raise_if_any()
     taken = await repo.tenant_exists(slug=slug, division_code=division_code)
     if taken["slug"]:
@@ -78,7 +79,7 @@ async def create_tenant(data: TenantCreate, actor_name: str = "platform") -> Ten
 async def set_tenant_active(slug: str, active: bool) -> TenantRow:
     tenant = await repo.tenant_by_slug(slug)
     if tenant is None:
-        raise NotFound(f"no tenant {slug!r}")
+        raise Invalid({"tenant": f"没有标识为 {slug} 的区县"})
     await repo.set_tenant_active(tenant.id, active)
     await set_tenant(tenant.id)
     ctx = system_context(tenant, "platform")
@@ -230,7 +231,7 @@ async def add_existing_user(ctx: TenantContext, username: str, role: str) -> UUI
     errors.raise_if_any()
     user = await repo.user_by_username(username)
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise Invalid({"username": f"没有用户 {username}"})
     if await repo.member_by_user(ctx, user.id) is not None:
         raise Invalid({"username": f"用户 {username} 已是本区县成员"})
     membership_id = await repo.insert_membership(ctx, user.id, checked)
@@ -276,21 +277,76 @@ async def update_member(ctx: TenantContext, membership_id: UUID, data: MemberUpd
     )
 
 
+IDENTITY_SHARED = (
+    "该用户同时属于其他区县（含已停用的成员资格），其密码与账号状态只能由平台运营方处理："
+    "请联系平台运营方执行 wusong user reset-password 用户名"
+)
+
+
+async def identity_shared(ctx: TenantContext, user_id: UUID) -> bool:
+    """Whether the global identity of ``user_id`` is beyond this tenant's administrator.
+
+    The rule for every action on the identity (password, the user's active flag, a forced
+    password change): a county administrator may take it only when the user has no membership
+    in any other tenant, active or not (an inactive one can be reactivated at any time, and
+    would then carry what this administrator did). Everything else is the platform operator's.
+    """
+    return await repo.memberships_elsewhere(ctx, user_id) > 0
+
+
+async def _require_own_identity(ctx: TenantContext, user_id: UUID) -> None:
+    if await identity_shared(ctx, user_id):
+        raise Forbidden(IDENTITY_SHARED)
+
+
 async def reset_password(ctx: TenantContext, membership_id: UUID, data: PasswordReset) -> None:
     """An administrator sets a temporary password; the user must change it at next sign-in."""
     member = await repo.get_member(ctx, membership_id)
+    # Checked before the input: the page shows no form for such a user, so say why at once.
+    await _require_own_identity(ctx, member.user_id)
     errors = FieldErrors()
     password = check_password(errors, data.password)
     errors.raise_if_any()
-    if await repo.other_active_memberships(ctx, member.user_id):
-        # Resetting would hand this tenant's administrator another tenant's access.
-        raise Forbidden("该用户同时属于其他区县，请联系平台运营方重置密码")
     await repo.set_password(member.user_id, await hash_password(password), must_change=True)
     await sessions.delete_user_sessions(member.user_id)
     await repo.revoke_user_tokens(ctx, member.user_id)
     await audit.record(
         ctx, "user.password_reset", "membership", membership_id, {"username": member.username}
     )
+
+
+async def reset_password_everywhere(
+    username: str, data: PasswordReset, actor_name: str = "platform"
+) -> list[TenantRow]:
+    """The platform operator sets a temporary password for a user of any number of tenants.
+
+    Sessions end, the user's tokens are revoked in every tenant, and each tenant where the user
+    has a membership (active or not) gets an audit event. Returns those tenants.
+    """
+    errors = FieldErrors()
+    password = check_password(errors, data.password)
+    errors.raise_if_any()
+    user = await repo.user_by_username(username.strip())
+    if user is None:
+        raise Invalid({"username": f"没有用户 {username.strip()}"})
+    await repo.set_password(user.id, await hash_password(password), must_change=True)
+    await sessions.delete_user_sessions(user.id)
+    tenants = await repo.user_membership_tenants(user.id)
+    for tenant in tenants:
+        await set_tenant(tenant.id)
+        ctx = system_context(tenant, actor_name)
+        member = await repo.member_by_user(ctx, user.id)
+        if member is None:  # pragma: no cover - listed because the membership exists
+            continue
+        await repo.revoke_user_tokens(ctx, user.id)
+        await audit.record(
+            ctx,
+            "user.password_reset",
+            "membership",
+            member.id,
+            {"username": user.username},
+        )
+    return tenants
 
 
 # ---- API tokens ----------------------------------------------------------------------------

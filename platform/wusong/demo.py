@@ -138,8 +138,8 @@ def start_private_redis(folder: Path, socket_path: Path) -> tuple[subprocess.Pop
     binary = shutil.which("redis-server")
     if binary is None:
         click.echo(
-            "redis-server is not installed. Install it (Debian/Ubuntu: "
-            "sudo apt-get install redis-server) or set WUSONG_REDIS_URL to a running Redis.",
+            "未安装 redis-server。请安装（Debian/Ubuntu：sudo apt-get install redis-server），"
+            "或把 WUSONG_REDIS_URL 设为一个正在运行的 Redis。",
             err=True,
         )
         sys.exit(1)
@@ -173,7 +173,7 @@ def start_private_redis(folder: Path, socket_path: Path) -> tuple[subprocess.Pop
         except subprocess.TimeoutExpired:
             continue
     child.terminate()
-    click.echo("redis-server did not start", err=True)
+    click.echo("redis-server 未能启动", err=True)
     sys.exit(1)
 
 
@@ -183,7 +183,7 @@ def ensure_redis(url: str, data_dir: Path) -> subprocess.Popen[bytes] | None:
         return None
     child, private_url = start_private_redis(data_dir, data_dir / "redis.sock")
     os.environ["WUSONG_REDIS_URL"] = private_url
-    click.echo(f"started a private redis-server on {private_url}")
+    click.echo(f"已启动演示专用的 redis-server：{private_url}（演示结束时随之停止）")
     return child
 
 
@@ -192,7 +192,7 @@ def run_demo(host: str, port: int) -> None:
 
     settings = get_settings()
     if settings.is_postgres:
-        click.echo("note: WUSONG_DATABASE_URL points at PostgreSQL; the demo uses it as configured")
+        click.echo("注意：WUSONG_DATABASE_URL 指向 PostgreSQL，演示将按此配置使用它")
     redis_child = ensure_redis(settings.redis_url, settings.data_dir)
     get_settings.cache_clear()  # the Redis URL may have changed
     try:
@@ -217,7 +217,7 @@ async def _serve_demo(host: str, port: int) -> None:
     await migrate_all()
     loaded = await load_demo_data()
     await db.stop()
-    click.echo("demo data loaded" if loaded else "demo data already present")
+    click.echo("已载入演示数据" if loaded else "演示数据已存在，未重复载入")
 
     server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port, log_level="info"))
     worker_options: dict[str, Any] = {
@@ -226,9 +226,10 @@ async def _serve_demo(host: str, port: int) -> None:
     worker_options["redis_settings"] = redis_settings()
     worker = Worker(**worker_options, handle_signals=False)
     click.echo(
-        f"\n  Wusong demo: http://{host}:{port}/login\n"
-        f"  sign in as lishu-admin (or lishu-mediator, lishu-court, lishu-inspector, "
-        f"lishu-viewer, siping-viewer, shuangliao-admin …), password {DEMO_PASSWORD}\n"
+        f"\n  无讼演示：http://{host}:{port}/login\n"
+        f"  用 lishu-admin 登录（或 lishu-mediator、lishu-court、lishu-inspector、"
+        f"lishu-viewer、siping-viewer、shuangliao-admin …），密码 {DEMO_PASSWORD}\n"
+        f"  演示在前台运行，按 Ctrl+C 停止；数据保留在 {get_settings().data_dir}/ 中\n"
     )
     worker_task = asyncio.create_task(worker.async_run())
     try:

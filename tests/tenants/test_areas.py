@@ -104,7 +104,7 @@ async def test_rename_and_deactivate_rules(browser: Browser, admin_a: Member) ->
     stale = await browser.post(
         f"/t/lishu/areas/{village.id}/edit", {"name": "过期的名字", "version": "1"}
     )
-    assert stale.status_code == 412
+    assert stale.status_code == 409
     blocked = await browser.post(
         f"/t/lishu/areas/{town.id}/active", {"active": "0", "version": "1"}
     )
@@ -194,3 +194,45 @@ async def test_api_without_or_with_bad_token_is_401(
     assert (await browser.login("admin-a")).status_code == 200
     assert (await browser.get("/t/lishu/areas")).status_code == 200
     assert (await client.get("/api/v1/t/lishu/areas")).status_code == 401
+
+
+async def test_an_edit_that_lost_the_race_comes_back_with_the_input_and_what_changed(
+    browser: Browser, admin_a: Member
+) -> None:
+    """Two administrators edit one village; the second to save sees the form again (409) with
+    what they typed, the current name named next to it, and can save deliberately."""
+    from tenants import services
+    from tenants.schemas import AreaUpdate
+    from tests.factories import in_tenant
+
+    town = await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
+    await browser.login("admin-a")
+    form = await browser.get(f"/t/lishu/areas/{town.id}/edit")
+    assert 'name="version" value="1"' in form.text
+    async with in_tenant(admin_a.tenant) as ctx:  # the other session saves first
+        await services.update_area(ctx, town.id, AreaUpdate(name="梨树新镇"), 1)
+
+    lost = await browser.post(
+        f"/t/lishu/areas/{town.id}/edit", {"name": "我的名字", "version": "1"}
+    )
+    assert lost.status_code == 409
+    assert 'value="我的名字"' in lost.text  # the input is kept
+    assert "已被他人修改" in lost.text
+    assert "名称：您填写的是“我的名字”，当前为“梨树新镇”" in lost.text
+    assert 'name="version" value="2"' in lost.text  # saving again is a deliberate overwrite
+    async with in_tenant(admin_a.tenant, writes=False) as ctx:
+        assert (await services.repo.get_area(ctx, town.id)).name == "梨树新镇"
+
+    saved = await browser.post(
+        f"/t/lishu/areas/{town.id}/edit", {"name": "我的名字", "version": "2"}
+    )
+    assert saved.status_code == 200
+    assert "已保存" in saved.text
+    async with in_tenant(admin_a.tenant, writes=False) as ctx:
+        assert (await services.repo.get_area(ctx, town.id)).name == "我的名字"
+
+    stale_button = await browser.post(
+        f"/t/lishu/areas/{town.id}/active", {"active": "0", "version": "1"}
+    )
+    assert stale_button.status_code == 200  # back to the tree, with the message
+    assert "记录已被他人修改" in stale_button.text

@@ -183,3 +183,64 @@ async def test_token_api_create_list_revoke(client: httpx.AsyncClient, admin_a: 
     assert [t["name"] for t in listed] == ["测试令牌"]
     revoked = {"Authorization": f"Bearer {second['token']}"}
     assert (await client.get("/api/v1/t/lishu/me", headers=revoked)).status_code == 401
+
+
+async def test_no_takeover_through_an_inactive_membership_elsewhere(
+    browser: Browser, admin_a: Member, admin_b: Member
+) -> None:
+    """The attack of issue 6: A deactivates the user's A membership, then B's admin resets the
+    password. An inactive membership still counts: only the platform operator may reset."""
+    from tenants import repo, services
+    from tenants.tables import AuditEvent, User
+    from tests.conftest import run_cli
+    from wusong.core.scoped import scoped
+
+    shared = await make_member(admin_a.tenant, "shared-user", "mediator")
+    async with in_tenant(admin_b.tenant) as ctx:
+        await services.add_existing_user(ctx, "shared-user", "viewer")
+        in_b = await repo.member_by_user(ctx, shared.user_id)
+    assert in_b is not None
+    await browser.login("admin-a")
+    off = await browser.post(f"/t/lishu/users/{shared.membership_id}/active", {"active": "0"})
+    assert "已停用该用户" in off.text
+    hash_before = await User.select(User.password_hash).where(User.username == "shared-user")
+
+    await browser.login("admin-b")
+    page = await browser.get(f"/t/tiexi/users/{in_b.id}")
+    assert page.status_code == 200
+    assert 'id="reset-by-platform"' in page.text
+    assert "同时属于其他区县" in page.text
+    assert "wusong user reset-password shared-user" in page.text
+    assert "梨树县" not in page.text  # the other county is not named
+    assert f'action="/t/tiexi/users/{in_b.id}/password"' not in page.text
+    attack = await browser.post(f"/t/tiexi/users/{in_b.id}/password", {"password": "takeover-1234"})
+    assert attack.status_code == 403
+    assert "平台运营方" in attack.text
+    assert await User.select(User.password_hash).where(User.username == "shared-user") == (
+        hash_before
+    )
+    own = await make_member(admin_b.tenant, "only-in-b", "viewer")  # B's own user: form shown
+    assert (
+        'id="reset-by-platform"'
+        not in (await browser.get(f"/t/tiexi/users/{own.membership_id}")).text
+    )
+
+    # A real process: the app's database pool is open in this test's event loop.
+    reset = run_cli("user", "reset-password", "shared-user", stdin="operator-pass-1\n")
+    assert reset.returncode == 0, reset.stderr
+    assert "已重置用户 shared-user 的密码" in reset.stdout
+    assert "operator-pass-1" not in reset.stdout + reset.stderr
+    for tenant in (admin_a.tenant, admin_b.tenant):
+        async with in_tenant(tenant, writes=False) as ctx:
+            events = (
+                await scoped(ctx, AuditEvent)
+                .select(AuditEvent.actor_name)
+                .where(AuditEvent.action == "user.password_reset")
+            )
+        assert [e["actor_name"] for e in events] == ["platform"], tenant.slug
+    signed_in = await Browser(browser.client).login("shared-user", "operator-pass-1")
+    assert signed_in.status_code == 200
+    assert "修改密码" in signed_in.text  # a temporary password: changed at next sign-in
+    unknown = run_cli("user", "reset-password", "nobody", stdin="operator-pass-1\n")
+    assert unknown.returncode == 2
+    assert "nobody" in unknown.stderr

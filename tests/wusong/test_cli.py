@@ -16,7 +16,7 @@ async def test_operator_creates_tenant_user_and_token_then_uses_the_api(
     """End to end, as an operator types it: real processes, the password on standard input."""
     created = run_cli(
         "tenant", "create", "lishu", "--name", "梨树县", "--division-code", "220322000000",
-        "--parent-city", "四平市",
+        "--parent-city", "四平市", "--parent-city-code", "220300",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
     user = run_cli(
@@ -69,7 +69,7 @@ async def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
     before = (await wusong("tenant", "list")).stdout
     result = await wusong(*args, stdin=stdin)
     assert result.exit_code == 2
-    assert f"error: {field}:" in result.stderr
+    assert f"错误：{field}：" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert (await wusong("tenant", "list")).stdout == before  # only the seed tenant, unchanged
 
@@ -88,10 +88,14 @@ async def test_user_create_asks_for_the_password_only_for_a_new_user() -> None:
         stdin="long-password-1\n",
     )
     assert new.exit_code == 0, new.stderr
-    assert "created user liu in lishu as mediator" in new.stdout
-    existing = await wusong("user", "create", "liu", "--tenant", "tiexi", "--role", "viewer")
+    assert "已新建用户 liu，加入区县 lishu，角色 mediator" in new.stdout
+    existing = await wusong(
+        "user", "create", "liu", "--tenant", "tiexi", "--role", "viewer",
+        stdin="another-password-1\n",
+    )  # fmt: skip
     assert existing.exit_code == 0, existing.stderr
-    assert "added existing user liu in tiexi as viewer" in existing.stdout
+    assert "用户 liu 已存在：已把其加入区县 tiexi，角色 viewer" in existing.stdout
+    assert "未读取也未使用任何密码，其原有密码不变" in existing.stdout
     again = await wusong("user", "create", "liu", "--tenant", "tiexi", "--role", "viewer")
     assert again.exit_code == 2
     assert "已是本区县成员" in again.stderr
@@ -105,11 +109,9 @@ async def test_duplicate_slug_and_deactivate_activate() -> None:
     assert duplicate.exit_code == 2
     assert "已被使用" in duplicate.stderr
     assert (await wusong("tenant", "deactivate", "lishu")).exit_code == 0
-    assert "inactive" in (await wusong("tenant", "list")).stdout
+    assert "已停用" in (await wusong("tenant", "list")).stdout
     assert (await wusong("tenant", "activate", "lishu")).exit_code == 0
-    unknown = await wusong("tenant", "deactivate", "nowhere")
-    assert unknown.exit_code == 1
-    assert unknown.stderr.startswith("error:")
+    assert "已停用" not in (await wusong("tenant", "list")).stdout
 
 
 async def test_every_command_has_help() -> None:
@@ -120,6 +122,7 @@ async def test_every_command_has_help() -> None:
         ("tenant", "list"),
         ("tenant", "deactivate"),
         ("user", "create"),
+        ("user", "reset-password"),
         ("token", "create"),
         ("audit", "verify"),
         ("migrate",),
@@ -129,4 +132,88 @@ async def test_every_command_has_help() -> None:
     ):
         result = await wusong(*command, "--help")
         assert result.exit_code == 0, (command, result.stderr)
-        assert "Usage:" in result.stdout
+        assert result.stdout.startswith("用法："), result.stdout
+        assert "Usage" not in result.stdout
+        assert "Options" not in result.stdout
+        assert "选项：" in result.stdout
+        assert "显示本帮助并退出" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nope",), "错误：没有命令 nope"),
+        (("tenant", "craete"), "错误：没有命令 craete（您是不是想用：create）"),
+        (("tenant", "create"), "错误：缺少参数 'SLUG'"),
+        (("tenant", "create", "x", "--division-code", "220322000000"), "错误：缺少选项 '--name'"),
+        (
+            ("tenant", "create", "x", "--nmae", "梨树县"),
+            "错误：没有选项 --nmae（您是不是想用：--name）",
+        ),
+        (("tenant", "create", "x", "--name"), "错误：选项 --name 需要一个值"),
+        (("tenant", "list", "extra"), "错误：多余的参数：extra"),
+        (("serve", "--port", "abc"), "错误：'--port' 的值无效：“abc”不是数字"),
+    ],
+)
+async def test_clicks_own_errors_are_chinese_and_exit_2(
+    args: tuple[str, ...], message: str
+) -> None:
+    result = await wusong(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Error" not in result.stderr
+    assert "Usage" not in result.stderr
+    assert "Try " not in result.stderr
+
+
+async def test_the_parent_city_must_be_the_countys_prefecture() -> None:
+    """公主岭市 (220184) is under 长春市 (220100), not 四平市 (220300)."""
+    wrong = await wusong(
+        "tenant", "create", "gongzhuling", "--name", "公主岭市", "--division-code", "220184000000",
+        "--parent-city", "四平市", "--parent-city-code", "220300",
+    )  # fmt: skip
+    assert wrong.exit_code == 2
+    assert "parent_city_code" in wrong.stderr
+    assert "四平市（220300）不是公主岭市（220184）的上级市" in wrong.stderr
+    assert "220100" in wrong.stderr
+    unchecked = await wusong(
+        "tenant", "create", "gongzhuling", "--name", "公主岭市", "--division-code", "220184000000",
+        "--parent-city", "四平市",
+    )  # fmt: skip
+    assert unchecked.exit_code == 2
+    assert "须同时给出其区划代码（按区县代码应为 220100000000）" in unchecked.stderr
+    assert "gongzhuling" not in (await wusong("tenant", "list")).stdout
+    right = await wusong(
+        "tenant", "create", "gongzhuling", "--name", "公主岭市", "--division-code", "220184000000",
+        "--parent-city", "长春市", "--parent-city-code", "220100000000",
+    )  # fmt: skip
+    assert right.exit_code == 0, right.stderr
+    derived = await wusong(
+        "tenant", "create", "lishu", "--name", "梨树县", "--division-code", "220322000000"
+    )
+    assert derived.exit_code == 0, derived.stderr
+    assert "上级市代码 220300000000" in derived.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("tenant", "activate", "nowhere"), "nowhere"),
+        (("tenant", "deactivate", "nowhere"), "nowhere"),
+        (("audit", "verify", "--tenant", "nowhere"), "nowhere"),
+        (("token", "create", "liu", "--tenant", "nowhere"), "nowhere"),
+        (("token", "create", "nobody", "--tenant", "lishu"), "nobody"),
+        (("user", "create", "wang", "--tenant", "nowhere", "--role", "viewer"), "nowhere"),
+        (("user", "reset-password", "nobody"), "nobody"),
+    ],
+)
+async def test_an_unknown_tenant_or_user_exits_2_naming_it(
+    args: tuple[str, ...], named: str
+) -> None:
+    await wusong("tenant", "create", "lishu", "--name", "梨树县", "--division-code", "220322000000")
+    before = (await wusong("tenant", "list")).stdout
+    result = await wusong(*args, stdin="long-password-1\n")
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("错误：")
+    assert named in result.stderr
+    assert (await wusong("tenant", "list")).stdout == before

@@ -33,6 +33,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tenants.sessions", "membership_tenants"): "security events go to every county of the user",
     ("tenants.repo", "list_tenants"): "platform operator: member counts across tenants",
     ("tenants.repo", "other_active_memberships"): "the reset guard counts *other* tenants",
+    ("tenants.repo", "memberships_elsewhere"): "the identity guard counts *other* tenants",
+    ("tenants.repo", "user_membership_tenants"): "platform operator: a user's tenants",
 }
 SKIPPED = {"wusong/core/scoped.py", "wusong/core/ddl.py"}  # the helper itself; migration DDL
 

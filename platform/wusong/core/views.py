@@ -5,6 +5,12 @@ A handler asks for ``view: ViewDep`` and renders with it; a form route declares 
 the use case's input struct, runs the use case and, on Invalid, re-renders the form with each
 field's message (422, nothing written). Handlers never catch Invalid.
 
+An edit form that lost an optimistic-locking race (the use case raised PreconditionFailed) comes
+back too, with 409: what the user typed, the row's new version (so saving again is a deliberate
+overwrite), and each field where the user's value and the current value differ named with both.
+The current values are read by the form's ``current`` hook, or else from the one row with a
+``version`` that the form's ``context`` loads (the edited row). The API keeps its 412.
+
     AREA_FORM = FormPage(AreaCreate, "tenants/area_form.html", context=area_form_options)
 
     @post("/areas/new", name="areas.create", opt=access(ADMIN, writes=True, form=AREA_FORM))
@@ -27,7 +33,7 @@ from litestar.response import Template
 
 from wusong.core.db import current_unit
 from wusong.core.domain import Catalog, NavEntry
-from wusong.core.errors import Invalid, ProgrammingError
+from wusong.core.errors import Invalid, PreconditionFailed, ProgrammingError
 from wusong.core.tenancy import TenantContext
 from wusong.core.web import page, redirect, route_access
 
@@ -78,6 +84,8 @@ class FormPage(Generic[S]):
     context: FormContext | None = None
     back: Callable[[View], str] | None = None
     secret: frozenset[str] = frozenset({"password", "current_password", "new_password"})
+    current: Callable[[View], Awaitable[Mapping[str, Any]]] | None = None
+    version_field: str = "version"
 
     def echo(self, data: Mapping[str, str]) -> dict[str, str]:
         """What the user typed, to show again; passwords are never sent back."""
@@ -85,6 +93,50 @@ class FormPage(Generic[S]):
 
 
 _ERROR_FIELD = re.compile(r"`\$\.(\w+)`|missing required field `(\w+)`")
+
+
+def _as_form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
+def _row_values(
+    struct: type[msgspec.Struct], context: Mapping[str, Any], version_field: str
+) -> dict[str, Any]:
+    """The edited row's version and values of the form's fields: the one Struct with a version
+    in ``context`` (what the form's context loaded)."""
+    rows = [
+        value
+        for value in context.values()
+        if isinstance(value, msgspec.Struct) and hasattr(value, version_field)
+    ]
+    if len(rows) != 1:
+        raise ProgrammingError(
+            f"{struct.__name__} form lost a race but cannot tell the current values: "
+            "give its FormPage current=..."
+        )
+    names = {spec.name for spec in msgspec.structs.fields(struct)} | {version_field}
+    return {name: getattr(rows[0], name) for name in names if hasattr(rows[0], name)}
+
+
+def conflict_errors(
+    struct: type[msgspec.Struct],
+    submitted: Mapping[str, str],
+    current: Mapping[str, Any],
+    version_field: str = "version",
+) -> dict[str, str]:
+    """One message per field whose submitted value differs from the current one, and a summary."""
+    labels: dict[str, str] = getattr(struct, "labels", {})
+    errors: dict[str, str] = {}
+    for name, value in current.items():
+        if name not in submitted or name == version_field:
+            continue
+        theirs, now = submitted[name].strip(), _as_form_value(value)
+        if theirs != now:
+            errors[name] = f"{labels.get(name, name)}：您填写的是“{theirs}”，当前为“{now}”"
+    summary = "保存前，该记录已被他人修改。您填写的内容仍在下方；请核对当前值后再次保存"
+    return {version_field: summary + ("。" if not errors else "：以下字段与当前值不同"), **errors}
 
 
 def parse_form(struct: type[S], data: Mapping[str, str]) -> S:
@@ -127,6 +179,10 @@ async def run_form(
         response = page(
             request, template, error.status_code, form=dict(values), errors=error.errors, **context
         )
+        raise FormRejected(response) from error
+    except PreconditionFailed as error:  # no row to compare with here: keep the input, say why
+        errors = {"version": error.message}
+        response = page(request, template, 409, form=dict(values), errors=errors, **context)
         raise FormRejected(response) from error
 
 
@@ -233,6 +289,32 @@ class View:
             else:  # pragma: no cover - a FormPage has a template or a way back
                 raise
             raise FormRejected(response) from error
+        except PreconditionFailed as error:
+            current_unit().set_rollback_only()
+            if form.template is not None:
+                response = await self._lost_race(form, data)
+            elif form.back is not None:
+                response = redirect(form.back(self), error.message, "error")
+            else:  # pragma: no cover - a FormPage has a template or a way back
+                raise
+            raise FormRejected(response) from error
+
+    async def _lost_race(self, form: FormPage[Any], data: Mapping[str, str]) -> Template:
+        """The edit form again (409): the user's input, the current version, what differs."""
+        echo = form.echo(data)
+        context = await form.context(self, echo) if form.context else {}
+        if form.current is not None:
+            current = dict(await form.current(self))
+        else:
+            current = _row_values(form.input, context, form.version_field)
+        values = {**echo, form.version_field: _as_form_value(current[form.version_field])}
+        return await self.render(
+            form.template or "",
+            status_code=409,
+            form=values,
+            errors=conflict_errors(form.input, echo, current, form.version_field),
+            **context,
+        )
 
 
 ViewDep = NamedDependency[View]
