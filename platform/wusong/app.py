@@ -11,12 +11,14 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import ImproperlyConfiguredException
+from litestar.file_system import BaseLocalFileSystem
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, PathType, Receive, Scope, Send
+from litestar.types.file_types import FileInfo
 from redis.asyncio import Redis
 
 from tenants.middleware import TenantMiddleware
@@ -24,7 +26,7 @@ from tenants.sessions import switchable_tenants
 from wusong.core import db
 from wusong.core.clock import local_time
 from wusong.core.domain import Catalog, Domain
-from wusong.core.http import EXCEPTION_HANDLERS
+from wusong.core.http import EXCEPTION_HANDLERS, WusongRequest
 from wusong.core.settings import PACKAGE_DIR, Settings, get_settings
 from wusong.core.tenancy import ROLE_LABELS
 from wusong.core.views import view_provider
@@ -64,6 +66,17 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, add_headers)
+
+
+class StaticFiles(BaseLocalFileSystem):
+    """The package's static files: a path no file can have (a NUL byte, a file used as a
+    folder) is simply not found, never a 500."""
+
+    async def info(self, path: PathType, **kwargs: Any) -> FileInfo:
+        try:
+            return await super().info(path, **kwargs)
+        except (ValueError, OSError) as error:
+            raise FileNotFoundError(str(path)) from error
 
 
 def json_text(value: Any) -> str:
@@ -140,7 +153,10 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
         await redis.aclose()
 
     static = create_static_files_router(
-        path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
+        path="/static",
+        directories=[PACKAGE_DIR / "static"],
+        file_system=StaticFiles(),
+        include_in_schema=False,
     )
     app = Litestar(
         route_handlers=[
@@ -162,6 +178,7 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             exclude=["^/api/", "^/health$", "^/ready$", "^/schema"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=WusongRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         openapi_config=OpenAPIConfig(
