@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
 
     async def on_startup(app: Litestar) -> None:
         app.state.redis = redis
-        await db.start(settings)
+        await db.start(settings, bounded=True)
 
     async def on_shutdown(app: Litestar) -> None:
         await db.stop()

@@ -41,6 +41,10 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 10
     login_max_failures_per_client: int = 30
+    # Serving requests: waiting for a pooled connection (or the SQLite writer) and one statement
+    # (or SQLite's busy wait) end after this many seconds with a 503, never an endless wait.
+    database_acquire_timeout: int = 5
+    database_statement_timeout: int = 5
 
     @property
     def production(self) -> bool:
@@ -124,6 +128,8 @@ def load_settings() -> Settings:
         login_window_minutes=_int("WUSONG_LOGIN_WINDOW_MINUTES", 15),
         login_max_failures_per_account=_int("WUSONG_LOGIN_MAX_FAILURES", 10),
         login_max_failures_per_client=_int("WUSONG_LOGIN_MAX_FAILURES_PER_CLIENT", 30),
+        database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
+        database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
     )
 
 
