@@ -14,6 +14,7 @@ from tenants.schemas import (
     AreaId,
     AreaRow,
     AreaUpdate,
+    AuditEventRow,
     MemberRow,
     MeOut,
     TokenCreate,
@@ -54,7 +55,7 @@ class TenantApi(Controller):
         offset: Offset = 0,
         limit: Limit = 20,
         count: FromQuery[bool] = False,
-    ) -> Page:
+    ) -> Page[AreaRow]:
         """A page of areas ordered by division code; ``count=true`` adds the total."""
         rows, has_more, total = await repo.list_areas(
             ctx,
@@ -122,7 +123,7 @@ class TenantApi(Controller):
         object_type: FromQuery[str | None] = None,
         offset: Offset = 0,
         limit: Limit = 20,
-    ) -> Page:
+    ) -> Page[AuditEventRow]:
         rows, total = await audit.list_events(
             ctx,
             audit.AuditFilter(action=action, actor=actor, object_type=object_type),

@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.file_system import BaseLocalFileSystem
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -24,6 +25,7 @@ from redis.asyncio import Redis
 from tenants.middleware import TenantMiddleware
 from tenants.sessions import switchable_tenants
 from wusong.core import db
+from wusong.core.api import error_responses
 from wusong.core.clock import local_time
 from wusong.core.domain import Catalog, Domain
 from wusong.core.http import EXCEPTION_HANDLERS, WusongRequest
@@ -124,6 +126,31 @@ def tenant_routers(catalog: Catalog) -> list[Router]:
     return [pages, api]
 
 
+SWAGGER = "/static/swagger-ui"
+
+
+def docs_ui() -> SwaggerRenderPlugin:
+    """Swagger UI at /schema from the package's own files: intranets block CDNs."""
+    return SwaggerRenderPlugin(
+        js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon="<link rel='icon' href='/static/favicon.svg' type='image/svg+xml'>",
+        path="/",
+    )
+
+
+def _document_api_errors(app: Litestar) -> None:
+    """Every API operation lists the errors it really gives, with the error body's schema."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", ()):
+            declared = route_access(handler)
+            documented = error_responses(handler, writes=declared is not None and declared.writes)
+            handler.responses = {**documented, **(handler.responses or {})}
+
+
 def _check_access_declared(app: Litestar) -> None:
     """Every tenant route says who may call it and whether it writes; none is open by default."""
     for route in app.routes:
@@ -163,7 +190,8 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             health,
             ready,
             static,
-            *catalog.collect("public"),
+            # Pages outside any tenant (sign-in, account): HTML, not part of the API.
+            Router(path="/", route_handlers=catalog.collect("public"), include_in_schema=False),
             *tenant_routers(catalog),
         ],
         middleware=[SecurityHeadersMiddleware],
@@ -185,6 +213,7 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             title="Wusong API",
             version="1",
             path="/schema",
+            render_plugins=[docs_ui()],
             tags=[tag for domain in catalog.domains for tag in domain.api_tags],
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
@@ -195,4 +224,5 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
     )
     app.state.catalog = catalog
     _check_access_declared(app)
+    _document_api_errors(app)
     return app

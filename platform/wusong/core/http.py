@@ -21,6 +21,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 
+from wusong.core.api import ErrorBody, FieldError
 from wusong.core.db import is_unavailable, is_unique_violation
 from wusong.core.errors import DomainError, Invalid, Unauthorized
 from wusong.core.views import FormRejected, error_nav
@@ -53,9 +54,8 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     if is_api(request.url.path):
-        body: dict[str, Any] = {"status": status, "detail": message}
-        if errors:
-            body["errors"] = [{"field": f, "message": m} for f, m in errors.items()]
+        fields = [FieldError(field=f, message=m) for f, m in (errors or {}).items()]
+        body = ErrorBody(status=status, detail=message, errors=fields)
         return Response(body, status_code=status, headers=headers)
     context: dict[str, Any] = {}
     ctx = request.scope.get("state", {}).get("ctx")
