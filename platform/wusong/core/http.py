@@ -8,8 +8,10 @@ key violation, a write in a read-only unit of work — is a bug: a 500, logged w
 from __future__ import annotations
 
 import logging
-from typing import Any
+from types import NoneType
+from typing import Any, Literal, get_args, get_origin
 from urllib.parse import quote, unquote_to_bytes
+from uuid import UUID
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -20,6 +22,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect, Template
+from litestar.typing import FieldDefinition
 
 from wusong.core.api import ErrorBody, FieldError
 from wusong.core.db import is_unavailable, is_unique_violation
@@ -154,14 +157,43 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return error_response(request, status, message, headers=exc.headers)
 
 
+def parameter_message(key: str, field: FieldDefinition | None) -> str:
+    """What a query, path or header parameter must look like, in Chinese, naming it."""
+    name = f"参数 {key}"
+    if field is None:
+        return f"{name} 的值无效"
+    if field.is_optional:
+        field = next((t for t in field.inner_types if t.annotation is not NoneType), field)
+    annotation = field.annotation
+    if get_origin(annotation) is Literal:
+        return f"{name} 应为 {'、'.join(str(v) for v in get_args(annotation))} 之一"
+    if annotation is bool:
+        return f"{name} 应为 true 或 false"
+    if annotation is int:
+        declared = field.kwarg_definition
+        low, high = getattr(declared, "ge", None), getattr(declared, "le", None)
+        if low is not None and high is not None:
+            return f"{name} 应为 {low} 到 {high} 之间的整数"
+        return f"{name} 应为整数"
+    if annotation is UUID:
+        return f"{name} 应为 UUID"
+    return f"{name} 的值无效"
+
+
 def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    """Body or parameter decoding failed: 422 naming each field."""
+    """Body or parameter decoding failed: 422 naming each field (a parameter in Chinese)."""
     errors: dict[str, str] = {}
+    parameters = request.route_handler.parsed_fn_signature.parameters
     for item in exc.extra or []:
-        if isinstance(item, dict):
-            key = str(item.get("key") or item.get("source") or "body")
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or item.get("source") or "body")
+        if item.get("source") in {"query", "path", "header", "cookie"}:
+            errors[key] = parameter_message(key, parameters.get(key))
+        else:
             errors[key] = str(item.get("message", "无效"))
-    return error_response(request, 422, "提交的数据格式有误", errors or {"body": str(exc.detail)})
+    message = "；".join(errors.values()) if errors else "提交的数据格式有误"
+    return error_response(request, 422, message, errors or {"body": str(exc.detail)})
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
