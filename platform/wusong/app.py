@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 
 from tenants.middleware import TenantMiddleware
 from tenants.sessions import switchable_tenants
+from tenants.signed_in import remember_signed_in
 from wusong.core import db
 from wusong.core.api import error_responses
 from wusong.core.clock import local_time
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             exclude=["^/api/", "^/health$", "^/ready$", "^/schema"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[remember_signed_in],
         request_class=WusongRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -143,3 +143,43 @@ async def test_database_errors_are_named_for_what_they_mean(
     assert response.status_code == status
     assert logged in caplog.text
     assert "Traceback" not in response.text
+
+
+def _error_card(html: str) -> str:
+    """The error card of a page, without its status code: the wording people read."""
+    match = re.search(r'<section class="card error-page">(.*?)</section>', html, re.S)
+    assert match, html[:500]
+    return re.sub(r'<p class="status-code">\d+</p>', "", match.group(1)).strip()
+
+
+async def test_one_404_page_keeps_the_navigation_of_a_signed_in_user(
+    browser: Browser, admin_a: Member, tenant_b: Any
+) -> None:
+    from uuid import uuid4
+
+    anonymous = [await browser.get(p) for p in ("/no/such/page", "/t/lishu/no/such/page")]
+    assert (await browser.login("admin-a")).status_code == 200
+    in_tenant = [
+        await browser.get("/t/lishu/no/such/page"),
+        await browser.get(f"/t/lishu/areas/{uuid4()}/edit"),  # a record that is not there
+    ]
+    outside = [
+        await browser.get("/no/such/page"),
+        await browser.get("/t/nowhere/"),  # no such county
+        await browser.get("/t/tiexi/"),  # a county the user is not a member of
+    ]
+    wording = {_error_card(r.text) for r in [*anonymous, *in_tenant, *outside]}
+    assert len(wording) == 1, wording
+    for response in [*anonymous, *in_tenant, *outside]:
+        assert response.status_code == 404, response.url
+    for response in in_tenant:  # the county's navigation, with the user's name
+        assert 'id="mainnav"' in response.text, response.url
+        assert "admin-a · 管理员" in response.text, response.url
+        assert "退出" in response.text
+    for response in outside:  # signed in, outside a county: the account header
+        assert 'id="mainnav"' not in response.text, response.url
+        assert '<span class="user">admin-a</span>' in response.text, response.url
+        assert "退出" in response.text
+    for response in anonymous:
+        assert 'class="who"' not in response.text
+        assert "退出" not in response.text

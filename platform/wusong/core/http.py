@@ -26,7 +26,7 @@ from litestar.typing import FieldDefinition
 
 from wusong.core.api import ErrorBody, FieldError
 from wusong.core.db import is_unavailable, is_unique_violation
-from wusong.core.errors import DomainError, Invalid, Unauthorized
+from wusong.core.errors import DomainError, Invalid, NotFound, Unauthorized
 from wusong.core.views import FormRejected, error_nav
 from wusong.core.web import is_api
 
@@ -49,6 +49,18 @@ STATUS_TITLES = {
 }
 
 
+# One wording for every page that is not there (a route, a county, a record of another county).
+NOT_FOUND_PAGE = "您访问的页面或记录不存在，或者您无权查看。"
+# Where the composition root's after-exception hook leaves who is signed in, for an error raised
+# before the tenant middleware knew it (no such route, no such county): a TenantContext under
+# "ctx", or the signed-in user outside any county under "user".
+SIGNED_IN = "wusong_signed_in"
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return isinstance(exc, NotFoundException | NotFound)
+
+
 def error_response(
     request: Request[Any, Any, Any],
     status: int,
@@ -60,11 +72,17 @@ def error_response(
         fields = [FieldError(field=f, message=m) for f, m in (errors or {}).items()]
         body = ErrorBody(status=status, detail=message, errors=fields)
         return Response(body, status_code=status, headers=headers)
+    if status == 404:
+        message = NOT_FOUND_PAGE
     context: dict[str, Any] = {}
-    ctx = request.scope.get("state", {}).get("ctx")
+    state = request.scope.get("state", {})
+    signed_in = state.get(SIGNED_IN) or {}
+    ctx = state.get("ctx") or signed_in.get("ctx")
     if ctx is not None:  # keep the tenant navigation on errors inside a tenant
         context["ctx"] = ctx
         context["nav"] = error_nav(request, ctx)
+    elif signed_in.get("user") is not None:  # signed in, outside a county: the account header
+        context["user"] = signed_in["user"]
     return Template(
         "errors/error.html",
         context={
@@ -141,7 +159,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotAuthorizedException) and not is_api(request.url.path):
         return _login_redirect(request)
     if isinstance(exc, NotFoundException):
-        message = "您访问的页面或记录不存在"
+        message = NOT_FOUND_PAGE
     elif isinstance(exc, PermissionDeniedException):
         message = (
             "请求被拒绝：请刷新页面后重试" if "CSRF" in str(exc.detail) else "您没有权限执行此操作"
