@@ -268,7 +268,7 @@ class _EndsCleanly:
         return exc is None
 
 
-class _SQLiteUnit(_EndsCleanly, SQLiteTransaction):  # type: ignore[misc]
+class _SQLiteUnit(_EndsCleanly, SQLiteTransaction):
     """Piccolo's transaction: read-only when it does not write, and no leaked connection when
     BEGIN fails (aiosqlite would keep its thread)."""
 
@@ -290,7 +290,7 @@ class _SQLiteUnit(_EndsCleanly, SQLiteTransaction):  # type: ignore[misc]
         await self.connection.close()
 
 
-class _PostgresUnit(_EndsCleanly, PostgresTransaction):  # type: ignore[misc]
+class _PostgresUnit(_EndsCleanly, PostgresTransaction):
     """Piccolo's transaction, as ``BEGIN READ ONLY`` when it does not write (same round trip)."""
 
     writes = True
