@@ -119,6 +119,14 @@ class ScratchPages(Controller):
         await Area.raw("SELECT * FROM aeras")
         return "selected"
 
+    @get("/terminate", name="scratch.terminate", opt=access(EVERYONE))
+    async def terminate(self, ctx: Ctx) -> str:
+        """PostgreSQL: the connection this request holds is terminated under it."""
+        from tenants.tables import Area
+
+        await Area.raw("SELECT pg_terminate_backend(pg_backend_pid())")
+        return "terminated"
+
 
 SCRATCH = Domain(
     name="scratch",

@@ -105,3 +105,32 @@ async def test_racing_creates_of_one_division_code_give_one_201(
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 1
     assert set(statuses) <= {201, 409, 422}
+
+
+async def test_deep_json_and_non_utf8_bodies_are_a_400(
+    browser: Browser, client: httpx.AsyncClient, admin_a: Member
+) -> None:
+    _, token = await make_token(admin_a)
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    deep = b'{"name":' * 5000 + b'"x"' + b"}" * 5000
+    for body in (deep, b"[" * 5000 + b"]" * 5000, b'{"kind":"township","name":"\xff\xfe"}'):
+        response = await client.post("/api/v1/t/lishu/areas", content=body, headers=auth)
+        assert response.status_code == 400, body[:20]
+        assert response.json()["status"] == 400
+        assert response.json()["detail"]
+    await browser.login("admin-a")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    csrf = await browser.csrf()
+    for path in ("/t/lishu/areas/new", "/login"):
+        body = f"_csrf_token={csrf}&kind=township&name=".encode() + b"\xff\xfe&division_code=1"
+        response = await browser.client.post(path, content=body, headers=form)
+        assert response.status_code == 400, path
+        assert "请求无效" in response.text
+
+
+async def test_odd_static_paths_are_a_404(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/static/app.css")).status_code == 200
+    for path in ("/static/app.css%00.py", "/static/app.css/..", "/static/app.css/x"):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert "页面不存在" in response.text

@@ -10,20 +10,25 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.exceptions import ImproperlyConfiguredException
+from litestar.file_system import BaseLocalFileSystem
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, PathType, Receive, Scope, Send
+from litestar.types.file_types import FileInfo
 from redis.asyncio import Redis
 
 from tenants.middleware import TenantMiddleware
 from tenants.sessions import switchable_tenants
+from tenants.signed_in import remember_signed_in
 from wusong.core import db
+from wusong.core.api import error_responses
 from wusong.core.clock import local_time
 from wusong.core.domain import Catalog, Domain
-from wusong.core.http import EXCEPTION_HANDLERS
+from wusong.core.http import EXCEPTION_HANDLERS, WusongRequest
 from wusong.core.settings import PACKAGE_DIR, Settings, get_settings
 from wusong.core.tenancy import ROLE_LABELS
 from wusong.core.views import view_provider
@@ -63,6 +68,17 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, add_headers)
+
+
+class StaticFiles(BaseLocalFileSystem):
+    """The package's static files: a path no file can have (a NUL byte, a file used as a
+    folder) is simply not found, never a 500."""
+
+    async def info(self, path: PathType, **kwargs: Any) -> FileInfo:
+        try:
+            return await super().info(path, **kwargs)
+        except (ValueError, OSError) as error:
+            raise FileNotFoundError(str(path)) from error
 
 
 def json_text(value: Any) -> str:
@@ -110,6 +126,31 @@ def tenant_routers(catalog: Catalog) -> list[Router]:
     return [pages, api]
 
 
+SWAGGER = "/static/swagger-ui"
+
+
+def docs_ui() -> SwaggerRenderPlugin:
+    """Swagger UI at /schema from the package's own files: intranets block CDNs."""
+    return SwaggerRenderPlugin(
+        js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+        favicon="<link rel='icon' href='/static/favicon.svg' type='image/svg+xml'>",
+        path="/",
+    )
+
+
+def _document_api_errors(app: Litestar) -> None:
+    """Every API operation lists the errors it really gives, with the error body's schema."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", ()):
+            declared = route_access(handler)
+            documented = error_responses(handler, writes=declared is not None and declared.writes)
+            handler.responses = {**documented, **(handler.responses or {})}
+
+
 def _check_access_declared(app: Litestar) -> None:
     """Every tenant route says who may call it and whether it writes; none is open by default."""
     for route in app.routes:
@@ -132,33 +173,40 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
 
     async def on_startup(app: Litestar) -> None:
         app.state.redis = redis
-        await db.start(settings)
+        await db.start(settings, bounded=True)
 
     async def on_shutdown(app: Litestar) -> None:
         await db.stop()
         await redis.aclose()
 
     static = create_static_files_router(
-        path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
+        path="/static",
+        directories=[PACKAGE_DIR / "static"],
+        file_system=StaticFiles(),
+        include_in_schema=False,
     )
     app = Litestar(
         route_handlers=[
             health,
             ready,
             static,
-            *catalog.collect("public"),
+            # Pages outside any tenant (sign-in, account): HTML, not part of the API.
+            Router(path="/", route_handlers=catalog.collect("public"), include_in_schema=False),
             *tenant_routers(catalog),
         ],
         middleware=[SecurityHeadersMiddleware, CSRFMiddleware],
         dependencies={"catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False)},
         template_config=TemplateConfig(engine=template_engine(settings, catalog)),
         exception_handlers=EXCEPTION_HANDLERS,
+        after_exception=[remember_signed_in],
+        request_class=WusongRequest,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         openapi_config=OpenAPIConfig(
             title="Wusong API",
             version="1",
             path="/schema",
+            render_plugins=[docs_ui()],
             tags=[tag for domain in catalog.domains for tag in domain.api_tags],
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
@@ -169,4 +217,5 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
     )
     app.state.catalog = catalog
     _check_access_declared(app)
+    _document_api_errors(app)
     return app

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from redis.asyncio import Redis
 
 from wusong.core import db
@@ -24,7 +25,17 @@ async def _check(check: Any) -> str:
     return "ok"
 
 
-@get("/ready", name="ready")
+@get(
+    "/ready",
+    name="ready",
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, str],
+            description='数据库不可用：{"status": "down", "database": "down", …}',
+            generate_examples=False,
+        )
+    },
+)
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     """Database down → 503 (not ready). Redis down → 200 "degraded": only reports wait."""
     redis: Redis = request.app.state.redis

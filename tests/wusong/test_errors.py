@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from typing import Any
 
 import httpx
 import pytest
@@ -42,6 +44,79 @@ async def test_openapi_documents_the_tenant_api_with_bearer_auth(client: httpx.A
     assert not any(path.startswith("/t/") for path in schema["paths"])
 
 
+def _untyped(schema: Any, where: str) -> list[str]:
+    """Places in a JSON schema that say nothing of their type (an ``Any``)."""
+    if not isinstance(schema, dict):
+        return []
+    if schema == {}:
+        return [where]
+    found: list[str] = []
+    for key in ("items", "additionalProperties"):
+        if key in schema and schema[key] is not False:
+            found += _untyped(schema[key], f"{where}.{key}")
+    for name, sub in schema.get("properties", {}).items():
+        found += _untyped(sub, f"{where}.{name}")
+    for key in ("oneOf", "anyOf", "allOf"):
+        for i, sub in enumerate(schema.get(key, [])):
+            found += _untyped(sub, f"{where}.{key}[{i}]")
+    return found
+
+
+async def test_openapi_has_only_the_api_with_typed_responses_and_real_errors(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    html = [
+        p for p in schema["paths"] if not p.startswith("/api/") and p not in {"/health", "/ready"}
+    ]
+    assert html == [], "HTML page routes belong out of the OpenAPI"
+    error_body = "#/components/schemas/ErrorBody"
+    assert set(schema["components"]["schemas"]["ErrorBody"]["properties"]) == {
+        "status",
+        "detail",
+        "errors",
+    }
+    untyped: list[str] = []
+    for name, component in schema["components"]["schemas"].items():
+        untyped += _untyped(component, name)
+    seen: set[str] = set()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            responses = operation["responses"]
+            for status, response in responses.items():
+                for content in response.get("content", {}).values():
+                    untyped += _untyped(content.get("schema", {}), f"{where} {status}")
+                if path.startswith("/api/") and int(status) >= 400:
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref == error_body, (where, status)
+            if path.startswith("/api/"):
+                assert {"401", "403", "404"} <= set(responses), where
+                seen |= set(responses)
+    # The audit diff is a free-form JSON object by design (field → value or [old, new]).
+    assert untyped == ["AuditEventRow.diff.additionalProperties"]
+    assert {"401", "403", "404", "409", "412", "422", "428"} <= seen
+    patch = schema["paths"]["/api/v1/t/{tenant}/areas/{area_id}"]["patch"]["responses"]
+    assert {"409", "412", "422", "428"} <= set(patch)
+
+
+async def test_the_docs_page_needs_no_internet(client: httpx.AsyncClient) -> None:
+    """/schema loads its UI from the package's own static files, and they are served."""
+    page = await client.get("/schema")
+    assert page.status_code == 200
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    assert any(a.endswith(".js") for a in assets)
+    assert any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/"), asset
+        assert not asset.startswith("//"), asset
+        assert (await client.get(asset)).status_code == 200, asset
+    assert "http://" not in page.text.split("<body")[0].replace("http://www.w3.org", "")
+    assert "https://" not in page.text.split("<body")[0]
+    licence = await client.get("/static/swagger-ui/LICENSE")
+    assert "Apache License" in licence.text
+
+
 @pytest.mark.parametrize(
     ("method", "route", "status", "logged"),
     [
@@ -68,3 +143,43 @@ async def test_database_errors_are_named_for_what_they_mean(
     assert response.status_code == status
     assert logged in caplog.text
     assert "Traceback" not in response.text
+
+
+def _error_card(html: str) -> str:
+    """The error card of a page, without its status code: the wording people read."""
+    match = re.search(r'<section class="card error-page">(.*?)</section>', html, re.S)
+    assert match, html[:500]
+    return re.sub(r'<p class="status-code">\d+</p>', "", match.group(1)).strip()
+
+
+async def test_one_404_page_keeps_the_navigation_of_a_signed_in_user(
+    browser: Browser, admin_a: Member, tenant_b: Any
+) -> None:
+    from uuid import uuid4
+
+    anonymous = [await browser.get(p) for p in ("/no/such/page", "/t/lishu/no/such/page")]
+    assert (await browser.login("admin-a")).status_code == 200
+    in_tenant = [
+        await browser.get("/t/lishu/no/such/page"),
+        await browser.get(f"/t/lishu/areas/{uuid4()}/edit"),  # a record that is not there
+    ]
+    outside = [
+        await browser.get("/no/such/page"),
+        await browser.get("/t/nowhere/"),  # no such county
+        await browser.get("/t/tiexi/"),  # a county the user is not a member of
+    ]
+    wording = {_error_card(r.text) for r in [*anonymous, *in_tenant, *outside]}
+    assert len(wording) == 1, wording
+    for response in [*anonymous, *in_tenant, *outside]:
+        assert response.status_code == 404, response.url
+    for response in in_tenant:  # the county's navigation, with the user's name
+        assert 'id="mainnav"' in response.text, response.url
+        assert "admin-a · 管理员" in response.text, response.url
+        assert "退出" in response.text
+    for response in outside:  # signed in, outside a county: the account header
+        assert 'id="mainnav"' not in response.text, response.url
+        assert '<span class="user">admin-a</span>' in response.text, response.url
+        assert "退出" in response.text
+    for response in anonymous:
+        assert 'class="who"' not in response.text
+        assert "退出" not in response.text

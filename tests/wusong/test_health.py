@@ -150,3 +150,82 @@ def _restore_redis_env() -> None:
     from wusong.core.settings import get_settings
 
     os.environ["WUSONG_REDIS_URL"] = get_settings().redis_url
+
+
+async def _superuser_on_test_database() -> Any:
+    """A superuser connection to this worker's database (the fixture's is to ``postgres``)."""
+    import asyncpg
+
+    from tests.conftest import PG_ADMIN_URL
+    from wusong.core.settings import get_settings
+
+    database = get_settings().database_url.rsplit("/", 1)[1]
+    return await asyncpg.connect(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{database}")
+
+
+async def test_a_refused_privilege_is_a_503_not_a_500(
+    admin_a: Member, client: httpx.AsyncClient, backend: str
+) -> None:
+    """PostgreSQL refusing the application role (a REVOKE) is a fault of the set-up: 503."""
+    if backend != "postgres":
+        pytest.skip("privileges exist on PostgreSQL only")
+    from tests.factories import make_token
+    from wusong.core.settings import get_settings
+
+    _, token = await make_token(admin_a)
+    browser = Browser(client)
+    await browser.login("admin-a")
+    assert (await client.get("/t/lishu/areas")).status_code == 200
+    role = get_settings().database_url.split("//", 1)[1].split("@", 1)[0].split(":")[0]
+    superuser = await _superuser_on_test_database()
+    try:
+        await superuser.execute(f'REVOKE ALL ON areas FROM PUBLIC, "{role}"')
+        page = await client.get("/t/lishu/areas")
+        assert page.status_code == 503
+        assert "服务暂时不可用" in page.text
+        assert "Traceback" not in page.text
+        api = await client.get(
+            "/api/v1/t/lishu/areas", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert api.status_code == 503
+        assert api.json()["status"] == 503
+        assert api.json()["detail"]
+    finally:
+        await superuser.close()
+
+
+async def test_a_terminated_pooled_connection_is_a_503_then_recovers(
+    admin_a: Member, admin_connection: Any, client: httpx.AsyncClient, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    from wusong.core.settings import get_settings
+
+    browser = Browser(client)
+    await browser.login("admin-a")
+    assert (await client.get("/t/lishu/")).status_code == 200
+    database = get_settings().database_url.rsplit("/", 1)[1]
+    await admin_connection.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = $1 AND pid <> pg_backend_pid()",
+        database,
+    )
+    first = await client.get("/t/lishu/")
+    assert first.status_code in {200, 503}
+    if first.status_code == 503:
+        assert "服务暂时不可用" in first.text
+    statuses = [(await client.get("/t/lishu/")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+
+
+async def test_a_connection_terminated_during_a_request_is_a_503_then_recovers(
+    scratch: Browser, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    response = await scratch.get("/t/lishu/scratch/terminate")
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.text
+    assert "Traceback" not in response.text
+    for _ in range(3):
+        assert (await scratch.get("/t/lishu/")).status_code == 200

@@ -11,6 +11,12 @@ A read unit of work is read-only in the database itself (``BEGIN READ ONLY`` on 
 ``PRAGMA query_only`` on SQLite), so a write inside it fails at once with a clear error instead
 of "database is locked" under load. A write unit of work on SQLite takes the write lock up
 front (``BEGIN IMMEDIATE``) behind one in-process lock, so writers queue instead of failing.
+
+While serving requests (``start(settings, bounded=True)``) every wait is bounded: a pooled
+connection (or the SQLite writer lock) within ``database_acquire_timeout``, one statement (or
+SQLite's busy wait) within ``database_statement_timeout``; running out is a TimeoutError, which
+answers 503. A unit whose connection failed or timed out does not try to roll back on it: the
+connection is closed, so the pool hands out a fresh one to the next request.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -49,7 +55,13 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.AdminShutdownError,
+    # A pooled connection the server has closed under it (pg_terminate_backend, a restart).
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.TooManyConnectionsError,
+    # The role is refused (a REVOKE, a missing grant): the set-up is broken, not the request.
+    asyncpg.exceptions.InsufficientPrivilegeError,
+    # A statement cancelled by the server's statement_timeout or an operator.
+    asyncpg.exceptions.QueryCanceledError,
 )
 # SQLite reports an unreachable file and a SQL typo with the same class; the message tells.
 _SQLITE_UNAVAILABLE = ("unable to open database", "disk i/o error", "database is locked")
@@ -72,13 +84,33 @@ def is_unique_violation(exc: BaseException) -> bool:
 # ---- engine ---------------------------------------------------------------------------------
 
 
+# Unbounded waits (commands, migrations, jobs): a connect timeout and a generous statement one.
+CONNECT_TIMEOUT = 5
+COMMAND_TIMEOUT = 30
+SQLITE_BUSY_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a unit of work may wait for a connection; None: as long as it takes."""
+
+    acquire: float | None = None
+
+
+_limits = Limits()
+
+
 def build_engine(settings: Settings) -> Engine:
     if settings.is_postgres:
         return PostgresEngine(
-            config={"dsn": settings.database_url, "timeout": 5, "command_timeout": 30}
+            config={
+                "dsn": settings.database_url,
+                "timeout": CONNECT_TIMEOUT,
+                "command_timeout": COMMAND_TIMEOUT,
+            }
         )
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteEngine(path=str(settings.sqlite_path), timeout=10)
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT)
 
 
 def get_engine() -> Engine:
@@ -92,11 +124,24 @@ def is_postgres() -> bool:
     return get_engine().engine_type == "postgres"
 
 
-async def start(settings: Settings) -> None:
-    """Open the connection pool (PostgreSQL) at application start."""
+async def start(settings: Settings, *, bounded: bool = False) -> None:
+    """Open the connection pool (PostgreSQL) at start-up.
+
+    ``bounded`` (the web application): every wait ends after the configured timeouts.
+    """
+    global _limits
     engine = get_engine()
+    statement = settings.database_statement_timeout if bounded else None
+    _limits = Limits(acquire=settings.database_acquire_timeout if bounded else None)
+    if isinstance(engine, SQLiteEngine):
+        engine.connection_kwargs["timeout"] = statement or SQLITE_BUSY_TIMEOUT
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        await engine.start_connection_pool(
+            min_size=2,
+            max_size=20,
+            timeout=min(CONNECT_TIMEOUT, _limits.acquire or CONNECT_TIMEOUT),
+            command_timeout=statement or COMMAND_TIMEOUT,
+        )
 
 
 async def stop() -> None:
@@ -177,7 +222,53 @@ def _writer_lock() -> asyncio.Lock:
     return _sqlite_writer
 
 
-class _SQLiteUnit(SQLiteTransaction):
+def _is_broken(exc: BaseException | None) -> bool:
+    """The connection failed, timed out or was interrupted mid-statement: its state is unknown,
+    so it is closed rather than rolled back (a rollback would wait on it again)."""
+    return exc is not None and (
+        isinstance(exc, asyncio.CancelledError | TimeoutError) or is_unavailable(exc)
+    )
+
+
+class _EndsCleanly:
+    """The end of a unit: commit or roll back, and whatever fails there, give the connection
+    back (closed when broken) and forget the transaction, so the next unit starts clean."""
+
+    if TYPE_CHECKING:  # provided by Piccolo's transaction classes and the subclasses
+        engine: Any
+        context: Any
+        _committed: bool
+        _rolled_back: bool
+
+        async def commit(self) -> None: ...
+        async def rollback(self) -> None: ...
+        async def _discard(self, broken: bool) -> None: ...
+
+    async def __aexit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        broken = _is_broken(exc)
+        try:
+            if exc is None:
+                if not self._committed and not self._rolled_back:
+                    try:
+                        await self.commit()
+                    except BaseException as error:
+                        broken = _is_broken(error)
+                        raise
+            elif not self._rolled_back and not broken:
+                try:
+                    await self.rollback()
+                except Exception as error:  # the original error is the one to report
+                    broken = True
+                    log.warning("rollback failed: %s", error)
+        finally:
+            try:
+                await self._discard(broken)
+            finally:
+                self.engine.current_transaction.reset(self.context)
+        return exc is None
+
+
+class _SQLiteUnit(_EndsCleanly, SQLiteTransaction):
     """Piccolo's transaction: read-only when it does not write, and no leaked connection when
     BEGIN fails (aiosqlite would keep its thread)."""
 
@@ -195,30 +286,56 @@ class _SQLiteUnit(SQLiteTransaction):
             await self.connection.close()
             raise
 
+    async def _discard(self, broken: bool) -> None:
+        await self.connection.close()
 
-class _PostgresUnit(PostgresTransaction):
+
+class _PostgresUnit(_EndsCleanly, PostgresTransaction):
     """Piccolo's transaction, as ``BEGIN READ ONLY`` when it does not write (same round trip)."""
 
     writes = True
 
+    async def get_connection(self) -> Any:
+        if self.engine.pool:
+            return await self.engine.pool.acquire(timeout=_limits.acquire)
+        return await asyncio.wait_for(self.engine.get_new_connection(), _limits.acquire)
+
     async def begin(self) -> None:
-        self.transaction = self.connection.transaction(readonly=not self.writes)
-        try:
-            await self.transaction.start()
-        except BaseException:
-            if self.engine.pool:
-                await self.engine.pool.release(self.connection)
-            else:
-                await self.connection.close()
-            raise
+        for attempt in (1, 2):
+            self.transaction = self.connection.transaction(readonly=not self.writes)
+            try:
+                await self.transaction.start()
+                return
+            except BaseException as error:
+                broken = _is_broken(error)
+                await self._discard(broken)
+                # A pooled connection the server closed while it was idle: nothing has been
+                # done yet, so BEGIN once more on a fresh one.
+                retry = broken and attempt == 1 and self.engine.pool is not None
+                if not retry or isinstance(error, asyncio.CancelledError | TimeoutError):
+                    raise
+                self.connection = await self.get_connection()
+
+    async def _discard(self, broken: bool) -> None:
+        if broken:
+            self.connection.terminate()
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection, timeout=_limits.acquire)
+        elif not broken:
+            await self.connection.close()
 
 
 @asynccontextmanager
 async def _begin(engine: Engine, writes: bool) -> AsyncIterator[Any]:
     if isinstance(engine, SQLiteEngine):
         if writes:
-            async with _writer_lock(), _SQLiteUnit(engine, writes=True) as tx:
-                yield tx
+            lock = _writer_lock()
+            await asyncio.wait_for(lock.acquire(), _limits.acquire)
+            try:
+                async with _SQLiteUnit(engine, writes=True) as tx:
+                    yield tx
+            finally:
+                lock.release()
         else:
             async with _SQLiteUnit(engine, writes=False) as tx:
                 yield tx

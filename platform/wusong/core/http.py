@@ -8,8 +8,10 @@ key violation, a write in a read-only unit of work — is a bug: a 500, logged w
 from __future__ import annotations
 
 import logging
-from typing import Any
-from urllib.parse import quote
+from types import NoneType
+from typing import Any, Literal, get_args, get_origin
+from urllib.parse import quote, unquote_to_bytes
+from uuid import UUID
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -20,9 +22,11 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect, Template
+from litestar.typing import FieldDefinition
 
+from wusong.core.api import ErrorBody, FieldError
 from wusong.core.db import is_unavailable, is_unique_violation
-from wusong.core.errors import DomainError, Invalid, Unauthorized
+from wusong.core.errors import DomainError, Invalid, NotFound, Unauthorized
 from wusong.core.views import FormRejected, error_nav
 from wusong.core.web import is_api
 
@@ -45,6 +49,18 @@ STATUS_TITLES = {
 }
 
 
+# One wording for every page that is not there (a route, a county, a record of another county).
+NOT_FOUND_PAGE = "您访问的页面或记录不存在，或者您无权查看。"
+# Where the composition root's after-exception hook leaves who is signed in, for an error raised
+# before the tenant middleware knew it (no such route, no such county): a TenantContext under
+# "ctx", or the signed-in user outside any county under "user".
+SIGNED_IN = "wusong_signed_in"
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return isinstance(exc, NotFoundException | NotFound)
+
+
 def error_response(
     request: Request[Any, Any, Any],
     status: int,
@@ -53,15 +69,20 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     if is_api(request.url.path):
-        body: dict[str, Any] = {"status": status, "detail": message}
-        if errors:
-            body["errors"] = [{"field": f, "message": m} for f, m in errors.items()]
+        fields = [FieldError(field=f, message=m) for f, m in (errors or {}).items()]
+        body = ErrorBody(status=status, detail=message, errors=fields)
         return Response(body, status_code=status, headers=headers)
+    if status == 404:
+        message = NOT_FOUND_PAGE
     context: dict[str, Any] = {}
-    ctx = request.scope.get("state", {}).get("ctx")
+    state = request.scope.get("state", {})
+    signed_in = state.get(SIGNED_IN) or {}
+    ctx = state.get("ctx") or signed_in.get("ctx")
     if ctx is not None:  # keep the tenant navigation on errors inside a tenant
         context["ctx"] = ctx
         context["nav"] = error_nav(request, ctx)
+    elif signed_in.get("user") is not None:  # signed in, outside a county: the account header
+        context["user"] = signed_in["user"]
     return Template(
         "errors/error.html",
         context={
@@ -74,6 +95,45 @@ def error_response(
         status_code=status,
         headers=headers,
     )
+
+
+class BadBody(DomainError):
+    """A request body that cannot be read: not UTF-8, or JSON nested beyond reason (400)."""
+
+    status_code = 400
+    default_message = "请求内容无法解析：请使用 UTF-8 编码的表单或 JSON"
+
+
+def _check_form_encoding(body: bytes) -> None:
+    """A form body is ASCII with %-escapes of UTF-8; anything else is refused, not guessed."""
+    if not body.isascii():
+        raise BadBody
+    for pair in body.replace(b"+", b" ").split(b"&"):
+        try:
+            unquote_to_bytes(pair).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadBody from None
+
+
+class WusongRequest(Request[Any, Any, Any]):
+    """The request class of the app: a body it cannot read is a 400, never a 500.
+
+    Litestar decodes JSON with msgspec (a RecursionError on deeply nested input, a
+    UnicodeDecodeError on bytes that are not UTF-8) and forms as Latin-1 (mojibake instead of
+    an error); both are checked here, where every handler's body is read.
+    """
+
+    async def body(self) -> bytes:
+        body = await super().body()
+        if body and self.content_type[0] == "application/x-www-form-urlencoded":
+            _check_form_encoding(body)
+        return body
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except (RecursionError, UnicodeDecodeError):
+            raise BadBody from None
 
 
 def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
@@ -99,7 +159,7 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     if isinstance(exc, NotAuthorizedException) and not is_api(request.url.path):
         return _login_redirect(request)
     if isinstance(exc, NotFoundException):
-        message = "您访问的页面或记录不存在"
+        message = NOT_FOUND_PAGE
     elif isinstance(exc, PermissionDeniedException):
         message = (
             "请求被拒绝：请刷新页面后重试" if "CSRF" in str(exc.detail) else "您没有权限执行此操作"
@@ -115,14 +175,43 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return error_response(request, status, message, headers=exc.headers)
 
 
+def parameter_message(key: str, field: FieldDefinition | None) -> str:
+    """What a query, path or header parameter must look like, in Chinese, naming it."""
+    name = f"参数 {key}"
+    if field is None:
+        return f"{name} 的值无效"
+    if field.is_optional:
+        field = next((t for t in field.inner_types if t.annotation is not NoneType), field)
+    annotation = field.annotation
+    if get_origin(annotation) is Literal:
+        return f"{name} 应为 {'、'.join(str(v) for v in get_args(annotation))} 之一"
+    if annotation is bool:
+        return f"{name} 应为 true 或 false"
+    if annotation is int:
+        declared = field.kwarg_definition
+        low, high = getattr(declared, "ge", None), getattr(declared, "le", None)
+        if low is not None and high is not None:
+            return f"{name} 应为 {low} 到 {high} 之间的整数"
+        return f"{name} 应为整数"
+    if annotation is UUID:
+        return f"{name} 应为 UUID"
+    return f"{name} 的值无效"
+
+
 def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    """Body or parameter decoding failed: 422 naming each field."""
+    """Body or parameter decoding failed: 422 naming each field (a parameter in Chinese)."""
     errors: dict[str, str] = {}
+    parameters = request.route_handler.parsed_fn_signature.parameters
     for item in exc.extra or []:
-        if isinstance(item, dict):
-            key = str(item.get("key") or item.get("source") or "body")
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or item.get("source") or "body")
+        if item.get("source") in {"query", "path", "header", "cookie"}:
+            errors[key] = parameter_message(key, parameters.get(key))
+        else:
             errors[key] = str(item.get("message", "无效"))
-    return error_response(request, 422, "提交的数据格式有误", errors or {"body": str(exc.detail)})
+    message = "；".join(errors.values()) if errors else "提交的数据格式有误"
+    return error_response(request, 422, message, errors or {"body": str(exc.detail)})
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -47,6 +47,10 @@ class Settings:
     login_delay_max_seconds: int = 900
     # HMAC-SHA-256 key of the audit chain; it never enters the database (tenants/audit.py).
     audit_key: str = ""
+    # Serving requests: waiting for a pooled connection (or the SQLite writer) and one statement
+    # (or SQLite's busy wait) end after this many seconds with a 503, never an endless wait.
+    database_acquire_timeout: int = 5
+    database_statement_timeout: int = 5
 
     @property
     def production(self) -> bool:
@@ -155,6 +159,8 @@ def load_settings() -> Settings:
         login_delay_base_seconds=_int("WUSONG_LOGIN_DELAY_BASE_SECONDS", 2),
         login_delay_max_seconds=_int("WUSONG_LOGIN_DELAY_MAX_SECONDS", 900),
         audit_key=_audit_key(env, data_dir),
+        database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
+        database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
     )
 
 
