@@ -28,11 +28,18 @@ from wusong.core import db
 from wusong.core.api import error_responses
 from wusong.core.clock import local_time
 from wusong.core.domain import Catalog, Domain
-from wusong.core.http import EXCEPTION_HANDLERS, WusongRequest
+from wusong.core.http import EXCEPTION_HANDLERS
 from wusong.core.settings import PACKAGE_DIR, Settings, get_settings
 from wusong.core.tenancy import ROLE_LABELS
 from wusong.core.views import view_provider
-from wusong.core.web import MAX_BODY, CSRFMiddleware, require_access, route_access, tenant_ctx
+from wusong.core.web import (
+    MAX_BODY,
+    CSRFMiddleware,
+    WusongRequest,
+    require_access,
+    route_access,
+    tenant_ctx,
+)
 from wusong.domains import DOMAINS
 from wusong.health import health, ready
 

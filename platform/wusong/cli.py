@@ -432,7 +432,7 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--tenant", "slug", default=None, help="区县标识，如 lishu（默认：全部区县）")
 def audit_verify(slug: str | None) -> None:
-    """核对各区县审计日志的哈希链（HMAC）及其锚点；有损坏时指出每条链第一条损坏的记录并以 1 退出。"""
+    """核对各区县审计日志的哈希链（HMAC）及锚点；有损坏时指出第一条损坏的记录并以 1 退出。"""
     from tenants import audit as audit_log
     from tenants.anchors import default_store
 

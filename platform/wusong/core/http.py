@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from types import NoneType
 from typing import Any, Literal, get_args, get_origin
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response
@@ -95,45 +95,6 @@ def error_response(
         status_code=status,
         headers=headers,
     )
-
-
-class BadBody(DomainError):
-    """A request body that cannot be read: not UTF-8, or JSON nested beyond reason (400)."""
-
-    status_code = 400
-    default_message = "请求内容无法解析：请使用 UTF-8 编码的表单或 JSON"
-
-
-def _check_form_encoding(body: bytes) -> None:
-    """A form body is ASCII with %-escapes of UTF-8; anything else is refused, not guessed."""
-    if not body.isascii():
-        raise BadBody
-    for pair in body.replace(b"+", b" ").split(b"&"):
-        try:
-            unquote_to_bytes(pair).decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadBody from None
-
-
-class WusongRequest(Request[Any, Any, Any]):
-    """The request class of the app: a body it cannot read is a 400, never a 500.
-
-    Litestar decodes JSON with msgspec (a RecursionError on deeply nested input, a
-    UnicodeDecodeError on bytes that are not UTF-8) and forms as Latin-1 (mojibake instead of
-    an error); both are checked here, where every handler's body is read.
-    """
-
-    async def body(self) -> bytes:
-        body = await super().body()
-        if body and self.content_type[0] == "application/x-www-form-urlencoded":
-            _check_form_encoding(body)
-        return body
-
-    async def json(self) -> Any:
-        try:
-            return await super().json()
-        except (RecursionError, UnicodeDecodeError):
-            raise BadBody from None
 
 
 def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:

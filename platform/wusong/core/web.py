@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, unquote_to_bytes
 
 import anyio
 from litestar import Request
@@ -24,7 +24,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
-from wusong.core.errors import Forbidden, Unauthorized
+from wusong.core.errors import DomainError, Forbidden, Unauthorized
 from wusong.core.settings import get_settings
 from wusong.core.tenancy import Role, TenantContext
 
@@ -163,6 +163,48 @@ async def read_body(receive: Receive) -> list[ReceiveMessage] | None:
     return [{"type": "http.disconnect"}]
 
 
+# ---- reading bodies: what cannot be read is a 400, never a 500 or a guess -----------------
+
+
+class BadBody(DomainError):
+    """A request body that cannot be read: not UTF-8, or JSON nested beyond reason (400)."""
+
+    status_code = 400
+    default_message = "请求内容无法解析：请使用 UTF-8 编码的表单或 JSON"
+
+
+def _check_form_encoding(body: bytes) -> None:
+    """A form body is ASCII with %-escapes of UTF-8; anything else is refused, not guessed."""
+    if not body.isascii():
+        raise BadBody
+    for pair in body.replace(b"+", b" ").split(b"&"):
+        try:
+            unquote_to_bytes(pair).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadBody from None
+
+
+class WusongRequest(Request[Any, Any, Any]):
+    """The request class of the app: a body it cannot read is a 400, never a 500.
+
+    Litestar decodes JSON with msgspec (a RecursionError on deeply nested input, a
+    UnicodeDecodeError on bytes that are not UTF-8) and forms as Latin-1 (mojibake instead of
+    an error); both are checked here, where every handler's body is read.
+    """
+
+    async def body(self) -> bytes:
+        body = await super().body()
+        if body and self.content_type[0] == "application/x-www-form-urlencoded":
+            _check_form_encoding(body)
+        return body
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except (RecursionError, UnicodeDecodeError):
+            raise BadBody from None
+
+
 # ---- CSRF: a token bound to the session, checked in this one place ---------------------------
 
 CSRF_FIELD = "_csrf_token"
@@ -253,7 +295,7 @@ async def _given_token(scope: Scope, body: list[ReceiveMessage]) -> str:
         return pending.pop(0) if pending else {"type": "http.disconnect"}
 
     # Litestar keeps the parsed form in the scope: the handler does not parse it again.
-    request: Request[Any, Any, Any] = Request(scope, receive=once)
+    request: Request[Any, Any, Any] = WusongRequest(scope, receive=once)
     content_type, _ = request.content_type
     if content_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         return ""
