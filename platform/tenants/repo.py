@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Count
 
 from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
 from tenants.tables import ApiToken, Area, Membership, Tenant, User
-from wusong.core.db import as_row, as_rows
+from wusong.core.db import as_row, as_rows, is_postgres
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.tenancy import TenantContext
@@ -211,13 +211,23 @@ async def member_by_user(ctx: TenantContext, user_id: UUID) -> MemberRow | None:
     return as_row(MemberRow, rows[0]) if rows else None
 
 
+# Never the password hash: the runtime role cannot read it (sessions.find_user_for_login can).
+_USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.display_name,
+    User.active,
+    User.must_change_password,
+)
+
+
 async def user_by_username(username: str) -> UserRow | None:
-    row = await User.select().where(User.username == username).first()
+    row = await User.select(*_USER_COLUMNS).where(User.username == username).first()
     return as_row(UserRow, row) if row else None
 
 
 async def user_by_id(user_id: UUID) -> UserRow | None:
-    row = await User.select().where(User.id == user_id).first()
+    row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first()
     return as_row(UserRow, row) if row else None
 
 
@@ -244,7 +254,14 @@ async def update_membership(
 
 
 async def other_active_memberships(ctx: TenantContext, user_id: UUID) -> int:
-    """The user's active memberships in *other* tenants (a cross-tenant check by design)."""
+    """The user's active memberships in *other* tenants (a cross-tenant check by design).
+
+    PostgreSQL's row-level security shows this tenant's memberships only: a narrow SECURITY
+    DEFINER function returns the counts elsewhere.
+    """
+    if is_postgres():
+        rows = await Membership.raw("SELECT * FROM wusong_memberships_elsewhere({})", user_id)
+        return int(rows[0]["active"])
     return await Membership.count().where(
         (Membership.user == user_id)
         & (Membership.tenant != ctx.tenant_id)

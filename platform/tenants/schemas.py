@@ -155,7 +155,6 @@ class UserRow(msgspec.Struct):
     id: UUID
     username: str
     display_name: str
-    password_hash: str
     active: bool
     must_change_password: bool
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -22,23 +23,28 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def run(factory: Callable[[], Awaitable[T]]) -> T:
+def run(factory: Callable[[], Awaitable[T]], *, owner: bool = False) -> T:
     """Run one async operation with the database open; domain errors become one-line exits.
 
     The operation opens its own unit of work; input is asked for before, never inside one.
+    ``owner``: connect as the owner role (PostgreSQL: migrations, cross-tenant operator views).
     """
 
     async def main() -> T:
         from wusong.core import db
 
-        await db.start(get_settings())
-        try:
-            return await factory()
-        finally:
-            await db.stop()
+        settings = get_settings()
+        async with db.as_owner(settings) if owner else contextlib.nullcontext():
+            await db.start(settings)
+            try:
+                return await factory()
+            finally:
+                await db.stop()
 
     try:
         return asyncio.run(main())
+    except SettingsError as error:
+        fail(str(error), EXIT_INVALID)
     except Invalid as error:
         for field, message in error.errors.items():
             click.echo(f"error: {field}: {message}", err=True)
@@ -48,7 +54,7 @@ def run(factory: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool) -> T:
+def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool, owner: bool = False) -> T:
     """Run ``action`` in one unit of work of its own (the command is its caller)."""
     from wusong.core.db import unit_of_work
 
@@ -56,7 +62,7 @@ def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool) -> T:
         async with unit_of_work(writes=writes):
             return await action()
 
-    return run(work)
+    return run(work, owner=owner)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,10 +83,14 @@ def main() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Apply every pending migration (SQLite or PostgreSQL)."""
+    """Apply every pending migration (SQLite or PostgreSQL).
+
+    On PostgreSQL it connects as WUSONG_DATABASE_OWNER_URL's owner role, then grants the
+    runtime role of WUSONG_DATABASE_URL what it needs (again on every run).
+    """
     from wusong.migrate import migrate_all
 
-    run(migrate_all)
+    run(lambda: migrate_all(get_settings()), owner=True)
     click.echo("migrations applied")
 
 
@@ -115,7 +125,9 @@ def tenant_list() -> None:
     """List tenants with their status and member count."""
     from tenants import repo
 
-    rows = run_unit(repo.list_tenants, writes=False)
+    # Member counts across tenants: cross-tenant by nature, so it runs as the owner role,
+    # which row-level security lets through (the runtime role sees one tenant at a time).
+    rows = run_unit(repo.list_tenants, writes=False, owner=True)
     if not rows:
         click.echo("no tenants")
     for row in rows:
