@@ -42,8 +42,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.activate": "启用用户",
     "user.password_reset": "重置密码",
     "user.password_change": "修改本人密码",
-    "token.create": "创建 API 令牌",
-    "token.revoke": "吊销 API 令牌",
+    "security.token_create": "安全事件：创建 API 令牌",
+    "security.token_revoke": "安全事件：吊销 API 令牌",
 }
 
 

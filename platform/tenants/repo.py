@@ -294,6 +294,7 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[TokenRow]:
             ApiToken.created_at,
             ApiToken.last_used_at,
             ApiToken.revoked_at,
+            ApiToken.expires_at,
         )
         .where(
             (ApiToken.user == user_id)
@@ -309,10 +310,21 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[TokenRow]:
 
 
 async def insert_token(
-    ctx: TenantContext, user_id: UUID, name: str, token_hash: str, prefix: str
+    ctx: TenantContext,
+    user_id: UUID,
+    name: str,
+    token_hash: str,
+    prefix: str,
+    expires_at: datetime | None = None,
 ) -> UUID:
     return await insert(
-        ctx, ApiToken, user=user_id, name=name, token_hash=token_hash, prefix=prefix
+        ctx,
+        ApiToken,
+        user=user_id,
+        name=name,
+        token_hash=token_hash,
+        prefix=prefix,
+        expires_at=expires_at,
     )
 
 

@@ -242,8 +242,8 @@ def token_create(username: str, slug: str, token_name: str) -> None:
         member = await repo.member_by_user(ctx, user.id) if user else None
         if user is None or member is None:
             raise Invalid({"username": f"{username} is not a member of {slug}"})
-        _, secret = await services.create_token(ctx, user.id, TokenCreate(token_name))
-        return secret
+        created = await services.create_token(ctx, user.id, TokenCreate(token_name))
+        return created.token
 
     click.echo(run(lambda: _in_tenant(slug, work, writes=True)))
 

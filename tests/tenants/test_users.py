@@ -178,9 +178,9 @@ async def test_token_api_create_list_revoke(client: httpx.AsyncClient, admin_a: 
     from tenants.tables import ApiToken
 
     async with in_tenant(admin_a.tenant):
-        await ApiToken.update(
-            {ApiToken.revoked_at: datetime.now(UTC) - timedelta(days=31)}
-        ).where(ApiToken.name == "二号")
+        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC) - timedelta(days=31)}).where(
+            ApiToken.name == "二号"
+        )
     listed = (await client.get("/api/v1/t/lishu/tokens", headers=auth)).json()
     assert [t["name"] for t in listed] == ["测试令牌"]
     revoked = {"Authorization": f"Bearer {second['token']}"}

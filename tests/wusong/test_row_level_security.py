@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import os
 from typing import Any
+
+import pytest
 
 from tests.factories import (
     TENANT_B,
@@ -192,11 +192,11 @@ async def test_runtime_role_owns_nothing_and_can_change_no_schema_or_policy(
             )
             assert await runtime.fetchval("SELECT count(*) FROM audit_events") > 0
         for statement in ("UPDATE audit_events SET actor_name = 'x'", "DELETE FROM audit_events"):
-            with pytest.raises(errors.InsufficientPrivilegeError):
-                async with runtime.transaction():
-                    await runtime.execute(
-                        "SELECT set_config('wusong.tenant_id', $1, true)", str(admin_a.tenant.id)
-                    )
+            async with runtime.transaction():
+                await runtime.execute(
+                    "SELECT set_config('wusong.tenant_id', $1, true)", str(admin_a.tenant.id)
+                )
+                with pytest.raises(errors.InsufficientPrivilegeError):
                     await runtime.execute(statement)
     finally:
         await runtime.close()
