@@ -275,9 +275,8 @@ class TenantPages(Controller):
         loaded = await _tokens(view, {})
         secret = view.request.cookies.get(NEW_TOKEN_COOKIE, "")
         shown = _new_token(secret, loaded["tokens"])
-        response = await view.show_form(
-            {}, loaded=loaded, **({"new_token": shown} if shown else {})
-        )
+        extra: dict[str, Any] = {"new_token": shown} if shown else {}
+        response = await view.show_form({}, loaded=loaded, **extra)
         if secret:
             response.delete_cookie(NEW_TOKEN_COOKIE, path=view.url("/account/tokens"))
         return response

@@ -156,7 +156,7 @@ async def touch(principal: Principal) -> None:
             ApiToken.id == principal.ctx.credential_id
         )
     else:
-        await set_user(principal.ctx.user_id)  # row-level security: the user's own sessions
+        await set_user(principal.ctx.acting_user)  # row-level security: the user's sessions
         await UserSession.update({UserSession.last_seen_at: now}).where(
             UserSession.id == principal.ctx.credential_id
         )
