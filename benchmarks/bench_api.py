@@ -48,7 +48,8 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_LOG = Path("/var/log/postgresql/postgresql-15-main.log")
 # The PostgreSQL role, also the name of its database: one per run, so runs never collide.
 # Set in the parent process; the seed and server children import this module but never use it.
-ROLE = f"wusong_bench_{os.getpid()}"
+ROLE = f"wusong_bench_{os.getpid()}"  # the runtime role (and the database's name)
+OWNER = f"{ROLE}_owner"  # owns the database and the tables, migrates
 # slug, county code, rows: 100,000 areas in total; the first tenant is the one benchmarked
 TENANTS = [
     ("bench", "220322000000", 40_000),
@@ -126,15 +127,17 @@ async def seed() -> dict[str, Any]:
     from wusong.core import db
     from wusong.core.settings import get_settings
     from wusong.core.tenancy import system_context
-    from wusong.migrate import migrate_all
+    from wusong.migrate import migrate_all, runtime_role
 
-    await db.start(get_settings())
+    settings = get_settings()
+    async with db.as_owner(settings):  # PostgreSQL: the owner role migrates and grants
+        await migrate_all(settings)
+    await db.start(settings)  # the rest runs as the runtime role, like the product
     pg, engine, info = db.is_postgres(), db.get_engine(), {}
     marks = ", ".join(f"${i}" if pg else "?" for i in range(1, 11))
     insert = f"INSERT INTO areas ({AREA_COLS}) VALUES ({marks})"
     tenants = []
     try:
-        await migrate_all()
         for slug, code, n in TENANTS:
             async with db.unit_of_work(writes=True):  # create_tenant binds it to the new tenant
                 tenant = await services.create_tenant(
@@ -147,8 +150,8 @@ async def seed() -> dict[str, Any]:
                     await services.create_member(ctx, member, must_change_password=False)
                     user = await repo.user_by_username("bench-viewer")
                     assert user is not None
-                    _, token = await services.create_token(ctx, user.id, TokenCreate("bench"))
-                    info = {"slug": slug, "tenant_id": str(tenant.id), "token": token}
+                    created = await services.create_token(ctx, user.id, TokenCreate("bench"))
+                    info = {"slug": slug, "tenant_id": str(tenant.id), "token": created.token}
             tenants.append(tenant)
             async with db.unit_of_work(writes=True, tenant_id=tenant.id) as unit:
                 rows = area_rows(tenant.id, code, n)
@@ -156,17 +159,16 @@ async def seed() -> dict[str, Any]:
         if not pg:
             await engine.run_ddl("ANALYZE")
             return info
-        await engine.run_ddl("CREATE TABLE bench_areas (LIKE areas INCLUDING ALL)")
-        for tenant in tenants:  # RLS shows one tenant at a time: copy tenant by tenant
-            async with db.unit_of_work(writes=True, tenant_id=tenant.id) as unit:
-                await unit.transaction.connection.execute(
-                    "INSERT INTO bench_areas SELECT * FROM areas"
-                )
-        await engine.run_ddl("VACUUM ANALYZE areas")
-        await engine.run_ddl("VACUUM ANALYZE bench_areas")
-        return info
     finally:
         await db.stop()
+    # The harness table (DDL) is the owner's; the runtime role may only read it.
+    async with db.as_owner(settings):
+        await engine.run_ddl("CREATE TABLE bench_areas (LIKE areas INCLUDING ALL)")
+        await engine.run_ddl("INSERT INTO bench_areas SELECT * FROM areas")  # owner: all tenants
+        await engine.run_ddl(f"GRANT SELECT ON bench_areas TO {runtime_role(settings)}")
+        await engine.run_ddl("VACUUM ANALYZE areas")
+        await engine.run_ddl("VACUUM ANALYZE bench_areas")
+    return info
 
 
 def run(cmd: list[str], **kw: Any) -> str:
@@ -189,12 +191,14 @@ async def pg_admin(*statements: str) -> None:
 
 
 def pg_prepare() -> None:
-    """A non-superuser role without BYPASSRLS that owns a fresh database of its own name."""
+    """Two roles, neither superuser nor BYPASSRLS: an owner with a fresh database named after the
+    run, which migrates; and the runtime role the server connects as (it owns nothing)."""
     pg_drop()  # only a killed earlier run whose process id was ours could have left them
     asyncio.run(
         pg_admin(
+            f"CREATE ROLE {OWNER} LOGIN NOSUPERUSER NOBYPASSRLS",
             f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS",
-            f"CREATE DATABASE {ROLE} OWNER {ROLE}",
+            f"CREATE DATABASE {ROLE} OWNER {OWNER}",
         )
     )
 
@@ -202,7 +206,11 @@ def pg_prepare() -> None:
 def pg_drop() -> None:
     """Remove this run's database (closing any connection still open to it) and its role."""
     asyncio.run(
-        pg_admin(f"DROP DATABASE IF EXISTS {ROLE} WITH (FORCE)", f"DROP ROLE IF EXISTS {ROLE}")
+        pg_admin(
+            f"DROP DATABASE IF EXISTS {ROLE} WITH (FORCE)",
+            f"DROP ROLE IF EXISTS {ROLE}",
+            f"DROP ROLE IF EXISTS {OWNER}",
+        )
     )
 
 
@@ -305,6 +313,7 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> tuple[list
     if name == "postgres":
         pg_prepare()  # main() drops the role and database again, whatever happens
         env["WUSONG_DATABASE_URL"] = f"postgresql://{ROLE}@127.0.0.1:5432/{ROLE}"
+        env["WUSONG_DATABASE_OWNER_URL"] = f"postgresql://{OWNER}@127.0.0.1:5432/{ROLE}"
     else:
         env["WUSONG_DATABASE_URL"] = f"sqlite:///{tmp / name / 'bench.sqlite3'}"
     started = time.perf_counter()

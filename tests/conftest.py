@@ -42,7 +42,8 @@ RUN = os.environ.setdefault("WUSONG_TEST_RUN", f"{os.getpid()}_{secrets.token_he
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 RUN_DIR = TMP / f"wusong-test-{RUN}"
 WORKER_DIR = RUN_DIR / WORKER
-PG_ROLE = f"wusong_t_{RUN}"
+PG_ROLE = f"wusong_t_{RUN}"  # the runtime role the application under test connects as
+PG_OWNER = f"{PG_ROLE}_owner"  # owns the databases and tables, runs the migrations
 PG_TEMPLATE = f"{PG_ROLE}_tmpl"
 PG_DATABASE = f"{PG_ROLE}_{WORKER}"
 SQLITE_TEMPLATE = RUN_DIR / "template.sqlite3"
@@ -56,6 +57,10 @@ def _database_url(name: str) -> str:
     return f"sqlite:///{name}"
 
 
+def _owner_url(name: str) -> str:
+    return f"postgresql://{PG_OWNER}@{PG_HOST}/{name}"
+
+
 def _environment(database_url: str) -> None:
     os.environ["WUSONG_ENV"] = "test"
     os.environ["WUSONG_DATA_DIR"] = str(WORKER_DIR / "data")
@@ -63,6 +68,8 @@ def _environment(database_url: str) -> None:
     os.environ["WUSONG_AUDIT_KEY"] = "test-audit-key-" + "y" * 40
     os.environ["WUSONG_REDIS_URL"] = f"unix://{REDIS_SOCKET}?db=0"
     os.environ["WUSONG_DATABASE_URL"] = database_url
+    if BACKEND == "postgres":
+        os.environ["WUSONG_DATABASE_OWNER_URL"] = _owner_url(database_url.rsplit("/", 1)[1])
     os.environ.pop("WUSONG_TRUSTED_PROXIES", None)
 
 
@@ -96,7 +103,8 @@ async def _admin() -> Any:
 
 
 async def _postgres_run_start() -> None:
-    """The run's role (neither superuser nor BYPASSRLS) and an empty template database."""
+    """The run's two roles, owner and runtime (neither superuser nor BYPASSRLS), and an empty
+    template database owned by the owner role."""
     admin = await _admin()
     try:
         for (name,) in await admin.fetch("SELECT datname FROM pg_database"):
@@ -105,8 +113,9 @@ async def _postgres_run_start() -> None:
         for (name,) in await admin.fetch("SELECT rolname FROM pg_roles"):
             if _stale(name):
                 await admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE ROLE "{PG_OWNER}" LOGIN NOSUPERUSER NOBYPASSRLS')
         await admin.execute(f'CREATE ROLE "{PG_ROLE}" LOGIN NOSUPERUSER NOBYPASSRLS')
-        await admin.execute(f'CREATE DATABASE "{PG_TEMPLATE}" OWNER "{PG_ROLE}"')
+        await admin.execute(f'CREATE DATABASE "{PG_TEMPLATE}" OWNER "{PG_OWNER}"')
     finally:
         await admin.close()
 
@@ -120,6 +129,7 @@ async def _postgres_run_end() -> None:
         for (name,) in names:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f'DROP ROLE IF EXISTS "{PG_ROLE}"')
+        await admin.execute(f'DROP ROLE IF EXISTS "{PG_OWNER}"')
     finally:
         await admin.close()
 
@@ -130,7 +140,7 @@ async def _postgres_copy_template(admin: Any = None) -> None:
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
         await connection.execute(
-            f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE "{PG_TEMPLATE}" OWNER "{PG_ROLE}"'
+            f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE "{PG_TEMPLATE}" OWNER "{PG_OWNER}"'
         )
     finally:
         if admin is None:
@@ -138,11 +148,19 @@ async def _postgres_copy_template(admin: Any = None) -> None:
 
 
 def _migrate() -> None:
+    """Migrate the template as the owner role; the runtime role gets its grants."""
     import wusong  # noqa: F401 - sets PICCOLO_CONF
+    from wusong.core.db import as_owner
+    from wusong.core.settings import get_settings
     from wusong.migrate import migrate_all
 
+    async def as_the_owner() -> None:
+        settings = get_settings()
+        async with as_owner(settings):
+            await migrate_all(settings)
+
     with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints its progress
-        asyncio.run(migrate_all())
+        asyncio.run(as_the_owner())
 
 
 def _sqlite_checkpoint(path: Path) -> None:
@@ -273,6 +291,25 @@ def _copy_sqlite_template() -> None:
 @pytest.fixture
 def backend() -> str:
     return BACKEND
+
+
+async def as_table_owner(sql: str, *args: Any) -> None:
+    """Run ``sql`` ($1, $2 placeholders) as the role that owns the tables, e.g. to tamper with
+    rows the runtime role may not change. SQLite has no roles: the one file is everyone's."""
+    if BACKEND == "postgres":
+        import asyncpg
+
+        connection = await asyncpg.connect(os.environ["WUSONG_DATABASE_OWNER_URL"])
+        try:
+            await connection.execute(sql, *args)
+        finally:
+            await connection.close()
+        return
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(SQLITE_DATABASE)) as connection:
+        connection.execute(re.sub(r"\$\d+", "?", sql), [str(a) for a in args])
+        connection.commit()
 
 
 def run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

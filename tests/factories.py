@@ -84,7 +84,8 @@ async def make_token(member: Member, name: str = "测试令牌") -> tuple[UUID, 
     from tenants.schemas import TokenCreate
 
     async with in_tenant(member.tenant) as ctx:
-        return await services.create_token(ctx, member.user_id, TokenCreate(name))
+        created = await services.create_token(ctx, member.user_id, TokenCreate(name))
+        return created.id, created.token
 
 
 class Browser:

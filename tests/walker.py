@@ -303,7 +303,10 @@ async def snapshot(tenants: list[Any]) -> dict[str, list[str]]:
         rows: set[str] = set()
         for tenant in tenants:
             async with unit_of_work(writes=False, tenant_id=tenant.id):
-                for row in await table.select():
+                # Not the password hash: the runtime role cannot read it (password_changed_at
+                # changes with it).
+                columns = [c for c in table._meta.columns if c._meta.name != "password_hash"]
+                for row in await table.select(*columns):
                     if name == "audit_events" and row["action"].startswith("security."):
                         continue  # the probing users' sign-ins are recorded, as they should be
                     row.pop("last_used_at", None)

@@ -106,8 +106,7 @@ class TenantApi(Controller):
 
     @post("/tokens", name="api.tokens.create", opt=access(EVERYONE, writes=True), status_code=201)
     async def create_token(self, ctx: Ctx, data: JSONBody[TokenCreate]) -> TokenCreated:
-        token_id, token = await services.create_token(ctx, ctx.acting_user, data)
-        return TokenCreated(id=token_id, name=data.name.strip(), token=token)
+        return await services.create_token(ctx, ctx.acting_user, data)
 
     @delete(
         "/tokens/{token_id:uuid}",

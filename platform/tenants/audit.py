@@ -55,8 +55,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.activate": "启用用户",
     "user.password_reset": "重置密码",
     "user.password_change": "修改本人密码（早期记录）",
-    "token.create": "创建 API 令牌",
-    "token.revoke": "吊销 API 令牌",
+    "token.create": "创建 API 令牌（早期记录）",
+    "token.revoke": "吊销 API 令牌（早期记录）",
 }
 
 # Security events: actions under ``security.``, shown under the audit log's "安全事件" filter.
@@ -68,6 +68,8 @@ SIGN_OUT = "security.sign_out"
 SIGN_IN_FAILED = "security.sign_in_failed"
 SIGN_IN_THROTTLED = "security.sign_in_throttled"
 PASSWORD_CHANGE = "security.password_change"
+TOKEN_CREATE = "security.token_create"
+TOKEN_REVOKE = "security.token_revoke"
 ACTION_LABELS.update(
     {
         SIGN_IN: "登录",
@@ -75,6 +77,8 @@ ACTION_LABELS.update(
         SIGN_IN_FAILED: "登录失败",
         SIGN_IN_THROTTLED: "登录受限（连续失败）",
         PASSWORD_CHANGE: "修改本人密码",
+        TOKEN_CREATE: "创建 API 令牌",
+        TOKEN_REVOKE: "吊销 API 令牌",
     }
 )
 

@@ -47,6 +47,7 @@ DOMAIN = Domain(
         "active": "状态",
         "before": "修改前",
         "after": "修改后",
+        "expires_at": "有效期至",
     },
     api_tags=[
         Tag(

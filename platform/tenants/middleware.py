@@ -84,8 +84,8 @@ class TenantMiddleware:
             principal = await sessions.resolve_principal(
                 get_settings(), slug, _credential(scope, api), via="token" if api else "session"
             )
-            # The principal statement has already set the row-level-security tenant.
-            unit.bound(principal.ctx.tenant_id)
+            # The principal statement has already set the row-level-security tenant and user.
+            unit.bound(principal.ctx.tenant_id, user_id=principal.ctx.user_id)
             scope["state"]["ctx"] = principal.ctx
             if principal.must_change_password and not api:
                 # A temporary password set by an administrator is changed before any work.

@@ -17,7 +17,7 @@ from piccolo.query.functions.aggregate import Count
 from tenants.rules import username_key
 from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
 from tenants.tables import ApiToken, Area, Membership, Tenant, User
-from wusong.core.db import as_row, as_rows
+from wusong.core.db import as_row, as_rows, is_postgres, set_user
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.tenancy import TenantContext
@@ -212,14 +212,26 @@ async def member_by_user(ctx: TenantContext, user_id: UUID) -> MemberRow | None:
     return as_row(MemberRow, rows[0]) if rows else None
 
 
+# Never the password hash: the runtime role cannot read it (sessions.find_user_for_login can).
+_USER_COLUMNS = (
+    User.id,
+    User.username,
+    User.display_name,
+    User.active,
+    User.must_change_password,
+)
+
+
 async def user_by_username(username: str) -> UserRow | None:
     """The user whose username is ``username`` after normalisation (NFKC, casefold)."""
-    row = await User.select().where(User.username_key == username_key(username)).first()
+    row = (
+        await User.select(*_USER_COLUMNS).where(User.username_key == username_key(username)).first()
+    )
     return as_row(UserRow, row) if row else None
 
 
 async def user_by_id(user_id: UUID) -> UserRow | None:
-    row = await User.select().where(User.id == user_id).first()
+    row = await User.select(*_USER_COLUMNS).where(User.id == user_id).first()
     return as_row(UserRow, row) if row else None
 
 
@@ -247,7 +259,14 @@ async def update_membership(
 
 
 async def other_active_memberships(ctx: TenantContext, user_id: UUID) -> int:
-    """The user's active memberships in *other* tenants (a cross-tenant check by design)."""
+    """The user's active memberships in *other* tenants (a cross-tenant check by design).
+
+    PostgreSQL's row-level security shows this tenant's memberships only: a narrow SECURITY
+    DEFINER function returns the counts elsewhere.
+    """
+    if is_postgres():
+        rows = await Membership.raw("SELECT * FROM wusong_memberships_elsewhere({})", user_id)
+        return int(rows[0]["active"])
     return await Membership.count().where(
         (Membership.user == user_id)
         & (Membership.tenant != ctx.tenant_id)
@@ -258,15 +277,24 @@ async def other_active_memberships(ctx: TenantContext, user_id: UUID) -> int:
 async def memberships_elsewhere(ctx: TenantContext, user_id: UUID) -> int:
     """The user's memberships in *other* tenants, active or not (a cross-tenant check by design).
 
-    An inactive membership counts: its tenant can reactivate it at any time.
+    An inactive membership counts: its tenant can reactivate it at any time. PostgreSQL's
+    row-level security shows this tenant's memberships only: the same narrow SECURITY DEFINER
+    function as above returns the count elsewhere.
     """
+    if is_postgres():
+        rows = await Membership.raw("SELECT * FROM wusong_memberships_elsewhere({})", user_id)
+        return int(rows[0]["total"])
     return await Membership.count().where(
         (Membership.user == user_id) & (Membership.tenant != ctx.tenant_id)
     )
 
 
 async def user_membership_tenants(user_id: UUID) -> list[TenantRow]:
-    """Every tenant where the user has a membership, active or not (platform operator)."""
+    """Every tenant where the user has a membership, active or not (platform operator).
+
+    Binds the unit to the user: row-level security then shows the user's own memberships (and
+    sessions) in every tenant."""
+    await set_user(user_id)
     tenant_ids = await Membership.select(Membership.tenant).where(Membership.user == user_id)
     if not tenant_ids:
         return []
@@ -303,6 +331,7 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[TokenRow]:
             ApiToken.created_at,
             ApiToken.last_used_at,
             ApiToken.revoked_at,
+            ApiToken.expires_at,
         )
         .where(
             (ApiToken.user == user_id)
@@ -318,10 +347,21 @@ async def list_tokens(ctx: TenantContext, user_id: UUID) -> list[TokenRow]:
 
 
 async def insert_token(
-    ctx: TenantContext, user_id: UUID, name: str, token_hash: str, prefix: str
+    ctx: TenantContext,
+    user_id: UUID,
+    name: str,
+    token_hash: str,
+    prefix: str,
+    expires_at: datetime | None = None,
 ) -> UUID:
     return await insert(
-        ctx, ApiToken, user=user_id, name=name, token_hash=token_hash, prefix=prefix
+        ctx,
+        ApiToken,
+        user=user_id,
+        name=name,
+        token_hash=token_hash,
+        prefix=prefix,
+        expires_at=expires_at,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get, post
+from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -22,9 +23,11 @@ from tenants.schemas import (
     PasswordReset,
     TokenCreate,
     TokenId,
+    TokenRow,
 )
 from wusong.core.api import whole_number
 from wusong.core.clock import day_after, local_day
+from wusong.core.settings import get_settings
 from wusong.core.tenancy import ADMIN, EVERYONE, Role, TenantContext
 from wusong.core.views import FormPage, View, ViewDep
 from wusong.core.web import Form, access, redirect
@@ -56,6 +59,30 @@ async def _member_context(view: View, member: Any) -> dict[str, Any]:
 
 async def _tokens(view: View, values: dict[str, str]) -> dict[str, Any]:
     return {"tokens": await repo.list_tokens(view.ctx, view.ctx.acting_user)}
+
+
+# The new token's secret between the POST and the GET that shows it once (never in the URL).
+NEW_TOKEN_COOKIE = "wusong_new_token"
+
+
+def new_token_cookie(token: str, path: str) -> Cookie:
+    return Cookie(
+        key=NEW_TOKEN_COOKIE,
+        value=token,
+        path=path,
+        max_age=120,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().production,
+    )
+
+
+def _new_token(secret: str, tokens: list[TokenRow]) -> str | None:
+    """The secret from the cookie, only when it is one of this user's live tokens here."""
+    if not secret.startswith("wst_") or not secret.isascii() or len(secret) > 100:
+        return None
+    live = {t.prefix for t in tokens if t.revoked_at is None}
+    return secret if secret[:12] in live else None
 
 
 AREA_FORM = FormPage(AreaCreate, "tenants/area_form.html", context=_area_form_options)
@@ -249,16 +276,27 @@ class TenantPages(Controller):
 
     @get("/account/tokens", name="tokens.list", opt=access(EVERYONE, form=TOKEN_FORM))
     async def token_list(self, view: ViewDep) -> Template:
-        return await view.show_form({})
+        # Post/redirect/get: the new secret arrives once, in a short-lived HttpOnly cookie
+        # that this answer clears, so reloading shows it no more and creates nothing.
+        loaded = await _tokens(view, {})
+        secret = view.request.cookies.get(NEW_TOKEN_COOKIE, "")
+        shown = _new_token(secret, loaded["tokens"])
+        extra: dict[str, Any] = {"new_token": shown} if shown else {}
+        response = await view.show_form({}, loaded=loaded, **extra)
+        if secret:
+            response.delete_cookie(NEW_TOKEN_COOKIE, path=view.url("/account/tokens"))
+        return response
 
     @post(
         "/account/tokens", name="tokens.create", opt=access(EVERYONE, writes=True, form=TOKEN_FORM)
     )
-    async def token_create(self, view: ViewDep, data: Form) -> Template:
-        _, token = await view.submit(
+    async def token_create(self, view: ViewDep, data: Form) -> Redirect:
+        created = await view.submit(
             data, lambda ctx, form: services.create_token(ctx, ctx.acting_user, form)
         )
-        return await view.show_form({}, new_token=token)
+        response = redirect(view.url("/account/tokens"))
+        response.set_cookie(new_token_cookie(created.token, view.url("/account/tokens")))
+        return response
 
     @post(
         "/account/tokens/{token_id:uuid}/revoke",

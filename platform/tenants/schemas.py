@@ -6,7 +6,7 @@ names each field in Chinese for form errors). Their content rules live in ``tena
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -98,8 +98,10 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: str
+    # Optional: the token stops working this many days after its creation (1 to 3650).
+    expires_in_days: int | None = None
 
-    labels: ClassVar[dict[str, str]] = {"name": "令牌名称"}
+    labels: ClassVar[dict[str, str]] = {"name": "令牌名称", "expires_in_days": "有效期"}
 
 
 class SignIn(msgspec.Struct):
@@ -155,7 +157,6 @@ class UserRow(msgspec.Struct):
     id: UUID
     username: str
     display_name: str
-    password_hash: str
     active: bool
     must_change_password: bool
 
@@ -167,6 +168,11 @@ class TokenRow(msgspec.Struct):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
 
 
 class TenantChoice(msgspec.Struct):
@@ -207,3 +213,4 @@ class TokenCreated(msgspec.Struct):
     id: UUID
     name: str
     token: str
+    expires_at: datetime | None = None

@@ -7,6 +7,7 @@ must be recorded even when the rest fails); ``tenants.auth`` sequences those for
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -32,6 +33,7 @@ from tenants.schemas import (
     TenantCreate,
     TenantRow,
     TokenCreate,
+    TokenCreated,
 )
 from tenants.security import hash_password, new_secret
 from tenants.tables import Area
@@ -329,9 +331,9 @@ async def reset_password_everywhere(
     user = await repo.user_by_username(username.strip())
     if user is None:
         raise Invalid({"username": f"没有用户 {username.strip()}"})
+    tenants = await repo.user_membership_tenants(user.id)  # binds the unit to the user
     await repo.set_password(user.id, await hash_password(password), must_change=True)
     await sessions.delete_user_sessions(user.id)
-    tenants = await repo.user_membership_tenants(user.id)
     for tenant in tenants:
         await set_tenant(tenant.id)
         ctx = system_context(tenant, actor_name)
@@ -352,18 +354,29 @@ async def reset_password_everywhere(
 # ---- API tokens ----------------------------------------------------------------------------
 
 
-async def create_token(ctx: TenantContext, user_id: UUID, data: TokenCreate) -> tuple[UUID, str]:
-    """A new API token for ``user_id``; the secret is returned once and stored as SHA-256."""
+MAX_TOKEN_DAYS = 3650
+
+
+async def create_token(ctx: TenantContext, user_id: UUID, data: TokenCreate) -> TokenCreated:
+    """A new API token for ``user_id``, optionally expiring; the secret is returned once and
+    stored as SHA-256. A security event in the audit log."""
     errors = FieldErrors()
     name = clean_text(errors, "name", "令牌名称", data.name, 60)
+    days = data.expires_in_days
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        errors.add("expires_in_days", f"有效期须为 1 至 {MAX_TOKEN_DAYS} 天，或留空表示长期有效")
     errors.raise_if_any()
+    expires_at = datetime.now(UTC) + timedelta(days=days) if days is not None else None
     token, token_hash = new_secret("wst")
-    token_id = await repo.insert_token(ctx, user_id, name, token_hash, token[:12])
-    await audit.record(ctx, "token.create", "api_token", token_id, {"name": name})
-    return token_id, token
+    token_id = await repo.insert_token(ctx, user_id, name, token_hash, token[:12], expires_at)
+    diff: dict[str, Any] = {"name": name}
+    if expires_at is not None:
+        diff["expires_at"] = expires_at.isoformat(timespec="seconds")
+    await audit.record(ctx, audit.TOKEN_CREATE, "api_token", token_id, diff)
+    return TokenCreated(id=token_id, name=name, token=token, expires_at=expires_at)
 
 
 async def revoke_token(ctx: TenantContext, user_id: UUID, token_id: UUID) -> None:
     name, was_active = await repo.revoke_token(ctx, user_id, token_id)
     if was_active:
-        await audit.record(ctx, "token.revoke", "api_token", token_id, {"name": name})
+        await audit.record(ctx, audit.TOKEN_REVOKE, "api_token", token_id, {"name": name})

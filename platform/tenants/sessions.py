@@ -1,7 +1,10 @@
 """Queries behind authentication: sessions, API-token lookup, membership check, login attempts.
 
-These identity tables are read before a tenant context exists, so they carry no row-level
-security; every query here filters by the credential's hash and the tenant in the URL.
+These run before a tenant context exists. On PostgreSQL memberships, api_tokens and
+user_sessions are behind row-level security and the runtime role cannot read password hashes,
+so each pre-tenant read goes through a narrow SECURITY DEFINER function (see the migration
+tenants_2026_11_27t11_00_00_000000) keyed on a credential, which also sets wusong.tenant_id
+and/or wusong.user_id for the rest of the transaction; SQLite runs the plain statements.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from tenants.rules import SLUG_RE, username_key
 from tenants.schemas import TenantChoice
 from tenants.security import digest, new_secret
 from tenants.tables import ApiToken, LoginAttempt, User, UserSession
-from wusong.core.db import Statement, as_rows, is_postgres
+from wusong.core.db import Statement, as_rows, current_unit, is_postgres, set_tenant, set_user
 from wusong.core.errors import Forbidden, NotFound, Unauthorized
 from wusong.core.settings import Settings
 from wusong.core.tenancy import Role, TenantContext
@@ -24,17 +27,12 @@ from wusong.core.tenancy import Role, TenantContext
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 _PRINCIPAL_COLUMNS = """
-    u.id AS user_id, u.username, u.display_name, u.must_change_password,
+    u.id AS user_id, u.username, u.display_name, u.must_change_password, u.active AS user_active,
     t.id AS tenant_id, t.slug, t.name AS tenant_name, t.division_code, t.active AS tenant_active,
     m.role
 """
-_SET_TENANT = """,
-    set_config('wusong.tenant_id',
-               CASE WHEN m.role IS NOT NULL AND t.active THEN t.id::text ELSE '' END, true) AS _rls
-"""
-
 _SESSION_SQL = """
-SELECT s.id AS credential_id, s.last_seen_at AS touched_at, {columns}{set_tenant}
+SELECT s.id AS credential_id, s.last_seen_at AS touched_at, {columns}
 FROM user_sessions s
 JOIN users u ON u.id = s."user" AND u.active = true
 LEFT JOIN tenants t ON t.slug = {{}}
@@ -43,27 +41,25 @@ WHERE s.token_hash = {{}} AND s.last_seen_at > {{}} AND s.created_at > {{}}
 """
 
 _TOKEN_SQL = """
-SELECT k.id AS credential_id, k.last_used_at AS touched_at, {columns}{set_tenant}
+SELECT k.id AS credential_id, k.last_used_at AS touched_at, {columns}
 FROM api_tokens k
 JOIN users u ON u.id = k."user" AND u.active = true
 JOIN tenants t ON t.id = k.tenant AND t.slug = {{}}
 LEFT JOIN memberships m ON m."user" = u.id AND m.tenant = t.id AND m.active = true
 WHERE k.token_hash = {{}} AND k.revoked_at IS NULL
+  AND (k.expires_at IS NULL OR k.expires_at > {{}})
 """
 
 
-# Built once: {engine is PostgreSQL: query}. PostgreSQL also sets the RLS tenant in the same row.
+# Built once: {engine is PostgreSQL: statement}. On PostgreSQL one SECURITY DEFINER function
+# authenticates, checks user, membership and tenant, and sets the RLS tenant (one round trip).
 _TOKEN_QUERIES = {
-    pg: Statement(
-        _TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
-    )
-    for pg in (True, False)
+    True: Statement("SELECT * FROM wusong_authenticate_token({}, {})"),
+    False: Statement(_TOKEN_SQL.format(columns=_PRINCIPAL_COLUMNS)),
 }
 _SESSION_QUERIES = {
-    pg: Statement(
-        _SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS, set_tenant=_SET_TENANT if pg else "")
-    )
-    for pg in (True, False)
+    True: Statement("SELECT * FROM wusong_authenticate_session({}, {}, {}, {})"),
+    False: Statement(_SESSION_SQL.format(columns=_PRINCIPAL_COLUMNS)),
 }
 
 
@@ -97,12 +93,20 @@ async def resolve_principal(
     postgres = is_postgres()
     now = datetime.now(UTC)
     if via == "token":
-        rows = await _TOKEN_QUERIES[postgres].fetch(slug, digest(credential))
+        if postgres:
+            rows = await _TOKEN_QUERIES[True].fetch(slug, digest(credential))
+        else:
+            rows = await _TOKEN_QUERIES[False].fetch(slug, digest(credential), now)
+        if rows and (rows[0]["tenant_id"] is None or not rows[0]["user_active"]):
+            # PostgreSQL: a valid token of another tenant (or of a deactivated user).
+            raise NotFound
         if not rows:
             # A valid token of another tenant is as unknown here as a wrong one.
             rows = await ApiToken.raw(
-                "SELECT 1 AS ok FROM api_tokens WHERE token_hash = {} AND revoked_at IS NULL",
+                "SELECT 1 AS ok FROM api_tokens WHERE token_hash = {} AND revoked_at IS NULL "
+                "AND (expires_at IS NULL OR expires_at > {})",
                 digest(credential),
+                now,
             )
             raise NotFound if rows else Unauthorized
     else:
@@ -147,10 +151,12 @@ def needs_touch(principal: Principal) -> bool:
 async def touch(principal: Principal) -> None:
     now = datetime.now(UTC)
     if principal.ctx.via == "token":
+        await set_tenant(principal.ctx.tenant_id)  # row-level security: the token's tenant
         await ApiToken.update({ApiToken.last_used_at: now}).where(
             ApiToken.id == principal.ctx.credential_id
         )
     else:
+        await set_user(principal.ctx.acting_user)  # row-level security: the user's sessions
         await UserSession.update({UserSession.last_seen_at: now}).where(
             UserSession.id == principal.ctx.credential_id
         )
@@ -169,18 +175,25 @@ class SessionUser:
     touched_at: datetime
 
 
-async def session_user(settings: Settings, token: str | None) -> SessionUser | None:
-    """The signed-in user of a session cookie outside any tenant (account pages)."""
-    if not token:
-        return None
-    now = datetime.now(UTC)
-    rows = await UserSession.raw(
+_SESSION_USER = {
+    True: Statement("SELECT * FROM wusong_session_user({}, {}, {})"),
+    False: Statement(
         """
         SELECT s.id, s.last_seen_at, u.id AS user_id, u.username, u.display_name,
                u.must_change_password
         FROM user_sessions s JOIN users u ON u.id = s."user" AND u.active = true
         WHERE s.token_hash = {} AND s.last_seen_at > {} AND s.created_at > {}
-        """,
+        """
+    ),
+}
+
+
+async def session_user(settings: Settings, token: str | None) -> SessionUser | None:
+    """The signed-in user of a session cookie outside any tenant (account pages)."""
+    if not token:
+        return None
+    now = datetime.now(UTC)
+    rows = await _SESSION_USER[is_postgres()].fetch(
         digest(token),
         now - timedelta(minutes=settings.session_idle_minutes),
         now - timedelta(hours=settings.session_absolute_hours),
@@ -188,6 +201,7 @@ async def session_user(settings: Settings, token: str | None) -> SessionUser | N
     if not rows:
         return None
     row = rows[0]
+    current_unit().user_id = _uuid(row["user_id"])  # PostgreSQL: the function set it
     return SessionUser(
         session_id=_uuid(row["id"]),
         user_id=_uuid(row["user_id"]),
@@ -200,6 +214,7 @@ async def session_user(settings: Settings, token: str | None) -> SessionUser | N
 
 async def create_session(user_id: UUID, client_ip: str, user_agent: str) -> str:
     token, token_hash = new_secret("wss")
+    await set_user(user_id)  # row-level security: a session is written by its own user
     await UserSession.insert(
         UserSession(
             token_hash=token_hash,
@@ -212,10 +227,17 @@ async def create_session(user_id: UUID, client_ip: str, user_agent: str) -> str:
 
 
 async def delete_session(token: str) -> None:
+    if is_postgres():  # the holder of the cookie may end that session, whoever they are
+        await UserSession.raw("SELECT wusong_end_session({}) AS ended", digest(token))
+        return
     await UserSession.delete().where(UserSession.token_hash == digest(token))
 
 
 async def delete_user_sessions(user_id: UUID, *, except_session: UUID | None = None) -> None:
+    """End a user's sessions: their own (no tenant bound: account pages), or a member's from
+    a tenant context (row-level security shows the sessions of the tenant's members)."""
+    if current_unit().tenant_id is None:
+        await set_user(user_id)
     query = UserSession.delete().where(UserSession.user == user_id)
     if except_session is not None:
         query = query.where(UserSession.id != except_session)
@@ -224,6 +246,13 @@ async def delete_user_sessions(user_id: UUID, *, except_session: UUID | None = N
 
 async def purge_expired_sessions(settings: Settings) -> int:
     now = datetime.now(UTC)
+    if is_postgres():  # every user's sessions: a narrow function, as the worker has no user
+        rows = await UserSession.raw(
+            "SELECT wusong_purge_sessions({}, {}) AS n",
+            now - timedelta(minutes=settings.session_idle_minutes),
+            now - timedelta(hours=settings.session_absolute_hours),
+        )
+        return int(rows[0]["n"])
     expired = (
         UserSession.last_seen_at < now - timedelta(minutes=settings.session_idle_minutes)
     ) | (UserSession.created_at < now - timedelta(hours=settings.session_absolute_hours))
@@ -245,9 +274,17 @@ async def purge_old_login_attempts(settings: Settings) -> int:
 async def find_user_for_login(username: str) -> dict[str, Any] | None:
     """The account a typed (NFKC-normalised) name signs in to: the username typed exactly,
     else the one with its key (so ``LISHU-Viewer`` signs in as ``lishu-viewer``)."""
+    key = username_key(username)
+    if is_postgres():
+        # The runtime role cannot read password hashes: one account at a time through this
+        # function, which also sets wusong.user_id (its memberships become visible).
+        rows = await User.raw("SELECT * FROM wusong_login_user({}, {})", username, key)
+        if rows:
+            current_unit().user_id = _uuid(rows[0]["id"])
+        return rows[0] if rows else None
     rows = await User.select(
         User.id, User.username, User.username_key, User.password_hash, User.active
-    ).where((User.username == username) | (User.username_key == username_key(username)))
+    ).where((User.username == username) | (User.username_key == key))
     exact = [row for row in rows if row["username"] == username]
     found = exact or rows
     return found[0] if found else None
@@ -261,6 +298,7 @@ async def account_key(user_id: UUID) -> str:
 
 async def user_can_sign_in(user_id: UUID) -> bool:
     """Active user with at least one active membership in an active tenant."""
+    await set_user(user_id)  # row-level security: the user's own memberships
     rows = await User.raw(
         """
         SELECT 1 AS ok FROM memberships m JOIN tenants t ON t.id = m.tenant
@@ -334,6 +372,7 @@ class MemberTenant:
 
 async def membership_tenants(user_id: UUID) -> list[MemberTenant]:
     """Every tenant where the user has a membership, active or not (security events go there)."""
+    await set_user(user_id)  # row-level security: the user's own memberships in every tenant
     rows = await User.raw(
         """
         SELECT t.id, t.slug, t.name, t.division_code
@@ -347,6 +386,7 @@ async def membership_tenants(user_id: UUID) -> list[MemberTenant]:
 
 async def user_tenants(user_id: UUID) -> list[TenantChoice]:
     """The active tenants a user may switch to, with the role in each (across tenants)."""
+    await set_user(user_id)  # row-level security: a user's own memberships in every tenant
     rows = await User.raw(
         """
         SELECT t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant

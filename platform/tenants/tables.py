@@ -60,7 +60,7 @@ class User(Table, tablename="users"):
 
 
 class Membership(Table, tablename="memberships"):
-    """A user's role in one tenant. Read by authentication before a tenant context exists."""
+    """A user's role in one tenant (row-level security: its tenant, or its own user)."""
 
     id = UUID(primary_key=True, default=UUID4())
     tenant = ForeignKey(Tenant, null=False, index=True)
@@ -83,6 +83,7 @@ class ApiToken(Table, tablename="api_tokens"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class UserSession(Table, tablename="user_sessions"):

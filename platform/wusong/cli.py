@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sys
@@ -163,24 +164,29 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def run(factory: Callable[[], Awaitable[T]]) -> T:
+def run(factory: Callable[[], Awaitable[T]], *, owner: bool = False) -> T:
     """Run one async operation with the database open; domain errors become one-line exits.
 
     The operation opens its own unit of work; input is asked for before, never inside one.
     Invalid input and unknown names (a tenant, a user) exit 2, other refusals 1.
+    ``owner``: connect as the owner role (PostgreSQL: migrations, cross-tenant operator views).
     """
 
     async def main() -> T:
         from wusong.core import db
 
-        await db.start(get_settings())
-        try:
-            return await factory()
-        finally:
-            await db.stop()
+        settings = get_settings()
+        async with db.as_owner(settings) if owner else contextlib.nullcontext():
+            await db.start(settings)
+            try:
+                return await factory()
+            finally:
+                await db.stop()
 
     try:
         return asyncio.run(main())
+    except SettingsError as error:
+        fail(str(error), EXIT_INVALID)
     except Invalid as error:
         for field, message in error.errors.items():
             click.echo(f"错误：{field}：{message}", err=True)
@@ -192,7 +198,7 @@ def run(factory: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool) -> T:
+def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool, owner: bool = False) -> T:
     """Run ``action`` in one unit of work of its own (the command is its caller)."""
     from wusong.core.db import unit_of_work
 
@@ -200,7 +206,7 @@ def run_unit(action: Callable[[], Awaitable[T]], *, writes: bool) -> T:
         async with unit_of_work(writes=writes):
             return await action()
 
-    return run(work)
+    return run(work, owner=owner)
 
 
 @click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -224,7 +230,9 @@ def migrate() -> None:
     """执行所有待执行的数据库迁移（SQLite 或 PostgreSQL）。"""
     from wusong.migrate import migrate_all
 
-    run(migrate_all)
+    # PostgreSQL: as WUSONG_DATABASE_OWNER_URL's owner role; then grants the runtime role of
+    # WUSONG_DATABASE_URL what it needs (again on every run).
+    run(lambda: migrate_all(get_settings()), owner=True)
     click.echo("数据库迁移已完成")
 
 
@@ -266,7 +274,9 @@ def tenant_list() -> None:
     """列出所有区县及其状态与成员数。"""
     from tenants import repo
 
-    rows = run_unit(repo.list_tenants, writes=False)
+    # Member counts across tenants: cross-tenant by nature, so it runs as the owner role,
+    # which row-level security lets through (the runtime role sees one tenant at a time).
+    rows = run_unit(repo.list_tenants, writes=False, owner=True)
     if not rows:
         click.echo("尚无区县")
     for row in rows:
@@ -415,8 +425,8 @@ def token_create(username: str, slug: str, token_name: str) -> None:
         member = await repo.member_by_user(ctx, user.id) if user else None
         if user is None or member is None:
             raise Invalid({"username": f"{username} 不是区县 {slug} 的成员"})
-        _, secret = await services.create_token(ctx, user.id, TokenCreate(token_name))
-        return secret
+        created = await services.create_token(ctx, user.id, TokenCreate(token_name))
+        return created.token
 
     click.echo(run(lambda: _in_tenant(slug, work, writes=True)))
 
@@ -488,7 +498,8 @@ def audit_rekey(slug: str | None, previous_key_file: str | None) -> None:
     previous = []
     if previous_key_file:
         previous.append(audit_log.ChainKey.from_secret(Path(previous_key_file).read_text().strip()))
-    heads = run_unit(lambda: audit_log.rekey(slug, previous), writes=True)
+    # As the owner: only the owner may lift the append-only triggers (inside this transaction).
+    heads = run_unit(lambda: audit_log.rekey(slug, previous), writes=True, owner=True)
     default_store().append(heads)  # the new heads, so the anchors follow the new signatures
     for anchor in heads:
         click.echo(f"{anchor.slug}：已重新签名 {anchor.seq} 条，密钥标识 {anchor.key_id}")

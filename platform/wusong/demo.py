@@ -213,8 +213,10 @@ async def _serve_demo(host: str, port: int) -> None:
     from wusong.migrate import migrate_all
     from wusong.worker import WorkerSettings, redis_settings
 
-    await db.start(get_settings())
-    await migrate_all()
+    settings = get_settings()
+    async with db.as_owner(settings):  # PostgreSQL: migrations run as the owner role
+        await migrate_all(settings)
+    await db.start(settings)
     loaded = await load_demo_data()
     await db.stop()
     click.echo("已载入演示数据" if loaded else "演示数据已存在，未重复载入")

@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import (
     BACKEND,
     PG_DATABASE,
-    PG_ROLE,
+    PG_OWNER,
     ROOT,
     SQLITE_DATABASE,
     WORKER_DIR,
@@ -73,7 +73,7 @@ async def _copy_database() -> str:
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE "{PG_DATABASE}" OWNER "{PG_ROLE}"'
+                f'CREATE DATABASE "{name}" TEMPLATE "{PG_DATABASE}" OWNER "{PG_OWNER}"'
             )
         finally:
             await admin.close()
@@ -132,6 +132,7 @@ def _serve(database_url: str) -> Server:
     port = _free_port()
     log = WORKER_DIR / f"server-{port}.log"
     env = {**os.environ, "WUSONG_DATABASE_URL": database_url}
+    env.pop("WUSONG_DATABASE_OWNER_URL", None)  # the server runs as the runtime role only
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "wusong"), "serve", "--port", str(port)],

@@ -146,7 +146,8 @@ async def test_own_tokens_are_shown_once_listed_and_revoked(
     page = await browser.post("/t/lishu/account/tokens", {"name": "统计同步"})
     token = page.text.split('id="new-token">')[1].split("<")[0]
     assert token.startswith("wst_")
-    stored = await ApiToken.select(ApiToken.token_hash, ApiToken.id).first()
+    async with in_tenant(admin_a.tenant, writes=False):
+        stored = await ApiToken.select(ApiToken.token_hash, ApiToken.id).first()
     assert stored is not None
     assert token not in stored["token_hash"]
     assert (await browser.get("/t/lishu/account/tokens")).text.count(token) == 0
@@ -176,9 +177,10 @@ async def test_token_api_create_list_revoke(client: httpx.AsyncClient, admin_a: 
 
     from tenants.tables import ApiToken
 
-    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC) - timedelta(days=31)}).where(
-        ApiToken.name == "二号"
-    )
+    async with in_tenant(admin_a.tenant):
+        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC) - timedelta(days=31)}).where(
+            ApiToken.name == "二号"
+        )
     listed = (await client.get("/api/v1/t/lishu/tokens", headers=auth)).json()
     assert [t["name"] for t in listed] == ["测试令牌"]
     revoked = {"Authorization": f"Bearer {second['token']}"}

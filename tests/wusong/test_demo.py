@@ -7,6 +7,8 @@ from pathlib import Path
 
 import redis
 
+from tests.factories import in_tenant
+
 
 async def test_demo_data_loads_once_with_five_counties_and_every_role() -> None:
     from tenants import repo
@@ -17,7 +19,9 @@ async def test_demo_data_loads_once_with_five_counties_and_every_role() -> None:
     assert await load_demo_data() is False  # re-running is safe
     tenants = await repo.list_tenants()
     assert [t.name for t in tenants] == ["铁西区", "铁东区", "梨树县", "伊通县", "双辽市"]
-    roles = {r["role"] for r in await Membership.select(Membership.role)}
+    lishu = await repo.tenant_by_slug("lishu")
+    async with in_tenant(lishu, writes=False):  # PostgreSQL: memberships are tenant rows
+        roles = {r["role"] for r in await Membership.select(Membership.role)}
     assert roles == {"admin", "mediator", "court_reviewer", "inspector", "viewer"}
 
 

@@ -15,7 +15,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.conftest import BACKEND, PG_ROLE, WORKER_DIR, _admin, _database_url
+from tests.conftest import BACKEND, PG_OWNER, PG_ROLE, WORKER_DIR, _admin, _owner_url
 
 FOUNDATION = "2026-11-25T20:41:00:000000"  # the last migration before the tenant guarantees
 
@@ -30,9 +30,9 @@ async def empty_database() -> AsyncIterator[None]:
     name = f"{PG_ROLE}_migr"
     if BACKEND == "postgres":
         admin = await _admin()
-        await admin.execute(f'CREATE DATABASE "{name}" OWNER "{PG_ROLE}"')
+        await admin.execute(f'CREATE DATABASE "{name}" OWNER "{PG_OWNER}"')
         original = engine.config["dsn"]
-        engine.config["dsn"] = _database_url(name)
+        engine.config["dsn"] = _owner_url(name)  # migrations run as the owner role
     else:
         original = engine.path
         engine.path = str(WORKER_DIR / "migrations.sqlite3")
@@ -51,11 +51,12 @@ async def empty_database() -> AsyncIterator[None]:
 async def _forwards(migration_id: str = "all") -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    from wusong.core.settings import get_settings
     from wusong.migrate import migrate_all
 
     with contextlib.redirect_stdout(io.StringIO()):
         if migration_id == "all":
-            await migrate_all()
+            await migrate_all(get_settings())  # and the runtime role's grants
         else:
             result = await run_forwards("tenants", migration_id=migration_id)
             assert result.success, result.message

@@ -67,3 +67,39 @@ def test_cli_refuses_to_start_with_a_bad_setting() -> None:
     assert result.returncode == 2
     assert "WUSONG_DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("runtime", "owner", "message"),
+    [
+        ("sqlite:///var/x.sqlite3", "postgresql://o@h/db", "for PostgreSQL only"),
+        ("postgresql://app@h/db", "sqlite:///x", "must start with postgresql://"),
+        ("postgresql://app@h/db", "postgresql://app@h/db", "a different role"),
+        ("postgresql://app@h/db", "postgresql://owner@h/other", "same server and database"),
+        ("postgresql://h/db", "postgresql://owner@h/db", "must name its runtime role"),
+    ],
+)
+def test_owner_url_is_checked_against_the_runtime_url(
+    monkeypatch: pytest.MonkeyPatch, runtime: str, owner: str, message: str
+) -> None:
+    from wusong.core.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("WUSONG_DATABASE_URL", runtime)
+    monkeypatch.setenv("WUSONG_DATABASE_OWNER_URL", owner)
+    with pytest.raises(SettingsError, match=f"WUSONG_DATABASE_(OWNER_)?URL.*{message}"):
+        load_settings()
+
+
+def test_postgres_migrate_needs_the_owner_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wusong.core.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("WUSONG_DATABASE_URL", "postgresql://app@127.0.0.1/db")
+    monkeypatch.delenv("WUSONG_DATABASE_OWNER_URL", raising=False)
+    settings = load_settings()  # serve and worker need the runtime URL only
+    with pytest.raises(SettingsError, match="WUSONG_DATABASE_OWNER_URL is required"):
+        _ = settings.owner_url
+    monkeypatch.setenv("WUSONG_DATABASE_OWNER_URL", "postgresql://owner@127.0.0.1/db")
+    assert load_settings().owner_url == "postgresql://owner@127.0.0.1/db"
+    monkeypatch.setenv("WUSONG_DATABASE_URL", "sqlite:///var/x.sqlite3")
+    monkeypatch.delenv("WUSONG_DATABASE_OWNER_URL")
+    assert load_settings().owner_url == "sqlite:///var/x.sqlite3"  # SQLite: no roles

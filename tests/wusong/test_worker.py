@@ -15,7 +15,7 @@ from tests.factories import Member
 async def test_burst_worker_purges_expired_sessions_with_msgpack_jobs(admin_a: Member) -> None:
     from tenants import sessions
     from tenants.tables import UserSession
-    from wusong.core.db import unit_of_work
+    from wusong.core.db import set_user, unit_of_work
     from wusong.worker import WorkerSettings, redis_settings
 
     async with unit_of_work(writes=True):
@@ -48,6 +48,8 @@ async def test_burst_worker_purges_expired_sessions_with_msgpack_jobs(admin_a: M
     assert worker.jobs_complete == 1
     assert worker.jobs_failed == 0
     assert await job.result(timeout=5) == {"sessions": 1, "login_attempts": 0}
-    remaining = await UserSession.select(UserSession.token_hash)
+    async with unit_of_work(writes=False):
+        await set_user(admin_a.user_id)  # PostgreSQL: sessions are visible to their user
+        remaining = await UserSession.select(UserSession.token_hash)
     assert [row["token_hash"] for row in remaining] == [sessions.digest(fresh)]
     await redis.aclose()

@@ -144,6 +144,28 @@ async def start(settings: Settings, *, bounded: bool = False) -> None:
         )
 
 
+@asynccontextmanager
+async def as_owner(settings: Settings) -> AsyncIterator[None]:
+    """Connect as the owner role for the duration (``wusong migrate``, cross-tenant operator
+    commands); the runtime role of ``WUSONG_DATABASE_URL`` is used again afterwards.
+
+    Open no pool before: the owner's connections start and end inside this block.
+    """
+    engine = get_engine()
+    if not isinstance(engine, PostgresEngine):
+        yield
+        return
+    owner_url = settings.owner_url
+    await stop()
+    runtime_dsn = engine.config["dsn"]
+    engine.config["dsn"] = owner_url
+    try:
+        yield
+    finally:
+        await stop()
+        engine.config["dsn"] = runtime_dsn
+
+
 async def stop() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
@@ -171,6 +193,7 @@ class UnitOfWork:
 
     writes: bool
     tenant_id: UUID | None = None
+    user_id: UUID | None = None
     transaction: Any = None
     rollback_only: bool = False
     _callbacks: list[Callback] = field(default_factory=list)
@@ -183,9 +206,11 @@ class UnitOfWork:
         """End in a rollback whatever happens next (a request that failed writes nothing)."""
         self.rollback_only = True
 
-    def bound(self, tenant_id: UUID) -> None:
-        """Record the tenant whose row-level-security context a statement has just set."""
+    def bound(self, tenant_id: UUID, *, user_id: UUID | None = None) -> None:
+        """Record the tenant (and user) whose row-level-security context a statement has set."""
         self.tenant_id = tenant_id
+        if user_id is not None:
+            self.user_id = user_id
 
     def require_writes(self) -> None:
         if not self.writes:
@@ -389,6 +414,19 @@ async def set_tenant(tenant_id: UUID) -> None:
             "SELECT set_config('wusong.tenant_id', $1, true)", str(tenant_id)
         )
     unit.bound(tenant_id)
+
+
+async def set_user(user_id: UUID) -> None:
+    """Bind the current unit of work to a signed-in user: PostgreSQL row-level security then
+    shows that user's own sessions and memberships (the county switcher, before any tenant)."""
+    unit = current_unit()
+    if unit.user_id == user_id:
+        return
+    if is_postgres():
+        await unit.transaction.connection.execute(
+            "SELECT set_config('wusong.user_id', $1, true)", str(user_id)
+        )
+    unit.user_id = user_id
 
 
 def as_rows(struct: type[T], rows: list[dict[str, Any]]) -> list[T]:

@@ -26,6 +26,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 from wusong.core.db import get_engine
 
 TENANT_SETTING = "NULLIF(current_setting('wusong.tenant_id', true), '')::uuid"
+# The signed-in user, set by the authentication functions (and db.set_user) for the transaction.
+USER_SETTING = "NULLIF(current_setting('wusong.user_id', true), '')::uuid"
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -55,13 +57,7 @@ async def tenant_table(
                 "ON UPDATE CASCADE ON DELETE CASCADE"
             )
         if row_level_security:
-            statements += [
-                f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
-                f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
-                f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
-                f'CREATE POLICY tenant_isolation ON "{table}" '
-                f'USING ("tenant" = {TENANT_SETTING}) WITH CHECK ("tenant" = {TENANT_SETTING})',
-            ]
+            statements += tenant_policy_statements(table)
         async with engine.transaction():
             for statement in statements:
                 await engine.run_ddl(statement)
@@ -70,6 +66,28 @@ async def tenant_table(
         await _sqlite_add(engine, table, unique, references)
         return
     raise RuntimeError(f"unsupported database engine {engine.engine_type}")  # pragma: no cover
+
+
+def tenant_policy_statements(table: str) -> list[str]:
+    """PostgreSQL: forced row-level security with the tenant policy (idempotent)."""
+    _check_names(table)
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
+        f'CREATE POLICY tenant_isolation ON "{table}" '
+        f'USING ("tenant" = {TENANT_SETTING}) WITH CHECK ("tenant" = {TENANT_SETTING})',
+    ]
+
+
+async def row_level_security(table: str) -> None:
+    """Put an existing tenant table behind forced row-level security (PostgreSQL; a no-op on
+    SQLite, which has none)."""
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        async with engine.transaction():
+            for statement in tenant_policy_statements(table):
+                await engine.run_ddl(statement)
 
 
 async def _sqlite_add(

@@ -51,6 +51,9 @@ class Settings:
     # (or SQLite's busy wait) end after this many seconds with a 503, never an endless wait.
     database_acquire_timeout: int = 5
     database_statement_timeout: int = 5
+    # PostgreSQL: the role that owns the tables and runs `wusong migrate` (DDL, grants). The
+    # runtime role of database_url owns nothing. SQLite has no roles: both are the same file.
+    database_owner_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -59,6 +62,18 @@ class Settings:
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def owner_url(self) -> str:
+        """The URL `wusong migrate` connects with; SettingsError when PostgreSQL has none."""
+        if self.database_owner_url:
+            return self.database_owner_url
+        if self.is_postgres:
+            raise SettingsError(
+                "WUSONG_DATABASE_OWNER_URL is required on PostgreSQL: migrations run as the role "
+                "that owns the tables, the application as the runtime role of WUSONG_DATABASE_URL"
+            )
+        return self.database_url
 
     @property
     def sqlite_path(self) -> Path:
@@ -116,6 +131,40 @@ def _audit_key(env: str, data_dir: Path) -> str:
     return key
 
 
+def _owner_url(database_url: str) -> str | None:
+    """WUSONG_DATABASE_OWNER_URL: PostgreSQL only, same server and database, another role."""
+    raw = os.environ.get("WUSONG_DATABASE_OWNER_URL", "")
+    if not raw:
+        return None
+    runtime, owner = urlsplit(database_url), urlsplit(raw)
+    if runtime.scheme == "sqlite":
+        if raw != database_url:
+            raise SettingsError(
+                "WUSONG_DATABASE_OWNER_URL is for PostgreSQL only; with SQLite leave it unset"
+            )
+        return None
+    if owner.scheme not in {"postgres", "postgresql"}:
+        raise SettingsError(
+            f"WUSONG_DATABASE_OWNER_URL must start with postgresql://, got scheme {owner.scheme!r}"
+        )
+    if (owner.hostname, owner.port, owner.path) != (runtime.hostname, runtime.port, runtime.path):
+        raise SettingsError(
+            "WUSONG_DATABASE_OWNER_URL must name the same server and database as "
+            "WUSONG_DATABASE_URL (only the role differs)"
+        )
+    if not runtime.username:
+        raise SettingsError(
+            "WUSONG_DATABASE_URL must name its runtime role (postgresql://ROLE@host/db) when "
+            "WUSONG_DATABASE_OWNER_URL is set: migrations grant that role what it needs"
+        )
+    if not owner.username or owner.username == runtime.username:
+        raise SettingsError(
+            "WUSONG_DATABASE_OWNER_URL must name the owner role, a different role from "
+            "WUSONG_DATABASE_URL's runtime role (which owns nothing)"
+        )
+    return raw
+
+
 def load_settings() -> Settings:
     """Read and validate the environment; raise SettingsError naming the bad variable."""
     env = os.environ.get("WUSONG_ENV", "development")
@@ -133,6 +182,7 @@ def load_settings() -> Settings:
         )
     if scheme == "sqlite" and not database_url.startswith("sqlite:///"):
         raise SettingsError("WUSONG_DATABASE_URL for SQLite must look like sqlite:///path/to/file")
+    owner_url = _owner_url(database_url)
     redis_url = os.environ.get("WUSONG_REDIS_URL") or "redis://127.0.0.1:6379/0"
     if urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
         raise SettingsError(f"WUSONG_REDIS_URL must be a redis:// URL, got {redis_url!r}")
@@ -161,6 +211,7 @@ def load_settings() -> Settings:
         audit_key=_audit_key(env, data_dir),
         database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
         database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
+        database_owner_url=owner_url,
     )
 
 
