@@ -203,9 +203,9 @@ async def change_own_password(
     except TooManyAttempts as error:
         raise Invalid({"current_password": error.message}, status_code=429) from error
     async with unit_of_work(writes=False):
-        account = await sessions.find_user_for_login(row.username)
+        login = await sessions.find_user_for_login(row.username)
     errors = FieldErrors()
-    stored_hash = account["password_hash"] if account else None
+    stored_hash = login["password_hash"] if login else None
     if not await verify_password(stored_hash, form.current_password):
         errors.add("current_password", "当前密码不正确")
     password = check_password(errors, form.new_password, "new_password")
