@@ -205,7 +205,8 @@ async def test_no_takeover_through_an_inactive_membership_elsewhere(
     await browser.login("admin-a")
     off = await browser.post(f"/t/lishu/users/{shared.membership_id}/active", {"active": "0"})
     assert "已停用该用户" in off.text
-    hash_before = await User.select(User.password_hash).where(User.username == "shared-user")
+    # Not the hash itself: the runtime role cannot read it; password_changed_at moves with it.
+    hash_before = await User.select(User.password_changed_at).where(User.username == "shared-user")
 
     await browser.login("admin-b")
     page = await browser.get(f"/t/tiexi/users/{in_b.id}")
@@ -218,7 +219,7 @@ async def test_no_takeover_through_an_inactive_membership_elsewhere(
     attack = await browser.post(f"/t/tiexi/users/{in_b.id}/password", {"password": "takeover-1234"})
     assert attack.status_code == 403
     assert "平台运营方" in attack.text
-    assert await User.select(User.password_hash).where(User.username == "shared-user") == (
+    assert await User.select(User.password_changed_at).where(User.username == "shared-user") == (
         hash_before
     )
     own = await make_member(admin_b.tenant, "only-in-b", "viewer")  # B's own user: form shown
