@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, PathType, Receive, Scope, Send
+from litestar.types import Message, PathType, Scope
 from litestar.types.file_types import FileInfo
 from redis.asyncio import Redis
 
@@ -55,26 +55,30 @@ SECURITY_HEADERS = [
 ]
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+# The docs UI (/schema) is Swagger UI started by an inline script with inline styles; it gets
+# the same headers with inline code allowed, still only from this origin.
+SCHEMA_CSP = (
+    b"content-security-policy",
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+)
+SCHEMA_HEADERS = [h for h in SECURITY_HEADERS if h[0] != b"content-security-policy"] + [SCHEMA_CSP]
+NO_STORE = (b"cache-control", b"no-store")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/schema"):
-            await self.app(scope, receive, send)
-            return
 
-        extra = SECURITY_HEADERS
-        if not scope["path"].startswith("/static/"):
-            # Pages carry personal data and one-time secrets: never store them in a cache.
-            extra = [*SECURITY_HEADERS, (b"cache-control", b"no-store")]
-
-        async def add_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, add_headers)
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Every HTTP response, also those of no route at all (a 404 or 405 from the router, which
+    no route middleware sees): the security headers, and no caching of anything but static
+    files (pages carry personal data and one-time secrets)."""
+    if scope["type"] != "http" or message["type"] != "http.response.start":
+        return
+    path = scope["path"]
+    extra = SCHEMA_HEADERS if path.startswith("/schema") else SECURITY_HEADERS
+    if not path.startswith("/static/"):
+        extra = [*extra, NO_STORE]
+    names = {name for name, _ in extra}
+    headers = [h for h in message.get("headers", []) if h[0].lower() not in names]
+    message["headers"] = [*headers, *extra]
 
 
 class StaticFiles(BaseLocalFileSystem):
@@ -201,7 +205,8 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
             Router(path="/", route_handlers=catalog.collect("public"), include_in_schema=False),
             *tenant_routers(catalog),
         ],
-        middleware=[SecurityHeadersMiddleware, CSRFMiddleware],
+        middleware=[CSRFMiddleware],
+        before_send=[security_headers],
         dependencies={"catalog": Provide(lambda: catalog, use_cache=True, sync_to_thread=False)},
         template_config=TemplateConfig(engine=template_engine(settings, catalog)),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -183,3 +183,50 @@ async def test_one_404_page_keeps_the_navigation_of_a_signed_in_user(
     for response in anonymous:
         assert 'class="who"' not in response.text
         assert "退出" not in response.text
+
+
+async def test_a_page_of_no_route_can_still_sign_out(browser: Browser, admin_a: Member) -> None:
+    """The router's 404 runs no route middleware: its page still carries the session's CSRF
+    token, so the header's 退出 button works from it."""
+    await browser.login("admin-a")
+    for path in ("/t/lishu/no-such-page", "/no-such-page"):
+        page = await browser.get(path)
+        assert page.status_code == 404
+        token = re.search(r'name="_csrf_token" value="([^"]*)"', page.text)
+        assert token is not None and token.group(1) == await browser.csrf(), path
+    out = await browser.client.post("/logout", data={"_csrf_token": token.group(1)})
+    assert out.status_code == 200 and out.url.path == "/login"
+    assert "您已退出登录" in out.text
+    assert (await browser.get("/t/lishu/")).url.path == "/login"  # the session is gone
+
+
+async def test_every_response_carries_the_security_headers(
+    client: httpx.AsyncClient, browser: Browser, admin_a: Member
+) -> None:
+    await browser.login("admin-a")
+    checks = {
+        "/login": client,
+        "/no-such-page": client,
+        "/t/lishu/no-such-page": browser.client,
+        "/t/lishu/": browser.client,
+        "/schema": client,
+        "/schema/openapi.json": client,
+        "/api/v1/t/lishu/areas": client,
+        "/static/app.css": client,
+        "/health": client,
+    }
+    for path, who in checks.items():
+        response = await who.get(path)
+        headers = response.headers
+        assert headers.get("x-content-type-options") == "nosniff", path
+        assert headers.get("x-frame-options") == "DENY", path
+        assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), path
+        assert headers.get_list("content-security-policy") == [
+            headers["content-security-policy"]
+        ], path
+        if path.startswith("/static/"):
+            assert headers.get("cache-control") != "no-store"
+        else:
+            assert headers.get("cache-control") == "no-store", path
+        inline = "'unsafe-inline'" in headers["content-security-policy"]
+        assert inline == path.startswith("/schema"), path

@@ -28,7 +28,7 @@ from wusong.core.api import ErrorBody, FieldError
 from wusong.core.db import is_unavailable, is_unique_violation
 from wusong.core.errors import DomainError, Invalid, NotFound, Unauthorized
 from wusong.core.views import FormRejected, error_nav
-from wusong.core.web import is_api
+from wusong.core.web import ensure_csrf_token, is_api
 
 log = logging.getLogger("wusong.web")
 
@@ -74,6 +74,7 @@ def error_response(
         return Response(body, status_code=status, headers=headers)
     if status == 404:
         message = NOT_FOUND_PAGE
+    ensure_csrf_token(request.scope)
     context: dict[str, Any] = {}
     state = request.scope.get("state", {})
     signed_in = state.get(SIGNED_IN) or {}

@@ -230,6 +230,20 @@ def csrf_token(secret: str, session: str | None, presession: str | None) -> str 
     return hmac.new(secret.encode(), ("csrf|" + binding).encode(), hashlib.sha256).hexdigest()
 
 
+def ensure_csrf_token(scope: Scope) -> None:
+    """The page's token when the CSRF middleware did not run: an error page of no route at all
+    (the router's 404/405) still has the sign-out form of a signed-in user."""
+    state = ScopeState.from_scope(scope)
+    if isinstance(state.csrf_token, str) and state.csrf_token:
+        return
+    cookies = _cookies(scope)
+    token = csrf_token(
+        get_settings().secret_key, cookies.get(SESSION_COOKIE), cookies.get(PRESESSION_COOKIE)
+    )
+    if token:
+        state.csrf_token = token
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
     header = "; ".join(v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"cookie")
     cookies: dict[str, str] = {}
