@@ -48,6 +48,9 @@ DOMAIN = Domain(
         "before": "修改前",
         "after": "修改后",
         "expires_at": "有效期至",
+        "client_ip": "客户端地址",
+        "failures": "失败次数",
+        "window_minutes": "统计时长（分钟）",
     },
     api_tags=[
         Tag(

@@ -132,3 +132,37 @@ async def test_audit_page_filters_by_action_and_actor(browser: Browser, admin_a:
     assert "郭家店镇" in by_admin.text
     bad_dates = await browser.get("/t/lishu/audit?since=notadate&until=2026-99-99&page=abc")
     assert bad_dates.status_code == 200
+
+
+async def test_every_field_of_the_log_has_a_chinese_label(
+    browser: Browser, admin_a: Member
+) -> None:
+    """Security events, token events and edits: no diff key reaches the page as a raw code."""
+    from tenants import services
+    from tenants.schemas import TokenCreate
+    from wusong.domains import catalog
+
+    area = await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
+    await browser.post("/login", {"username": "admin-a", "password": "wrong-guess"})
+    await browser.login("admin-a")
+    await browser.post(f"/t/lishu/areas/{area}/edit", {"name": "梨树镇二", "version": "1"})
+    async with in_tenant(admin_a.tenant, writes=True) as ctx:
+        created = await services.create_token(ctx, admin_a.user_id, TokenCreate("巡检脚本"))
+        await services.revoke_token(ctx, admin_a.user_id, created.id)
+
+    def keys(diff: Any) -> set[str]:
+        found: set[str] = set()
+        if isinstance(diff, dict):
+            for key, value in diff.items():
+                found |= {key} | (keys(value) if key in {"before", "after"} else set())
+        return found
+
+    events = await _events(admin_a.tenant)
+    actions = {e["action"] for e in events}
+    assert {"security.sign_in_failed", "security.sign_in", "security.token_create"} <= actions
+    used = set().union(*(keys(e["diff"]) for e in events))
+    labels = catalog().audit_fields
+    assert used - set(labels) == set()
+    page = await browser.get("/t/lishu/audit")
+    for key in used:
+        assert f"<dt>{key}</dt>" not in page.text
