@@ -218,6 +218,8 @@ async def test_an_edit_that_lost_the_race_comes_back_with_the_input_and_what_cha
     assert lost.status_code == 409
     assert 'value="我的名字"' in lost.text  # the input is kept
     assert "已被他人修改" in lost.text
+    assert "请修改以下问题" not in lost.text  # not an input error: someone saved first
+    assert 'href="#f-version"' not in lost.text  # no link to a field that is not shown
     assert "名称：您填写的是“我的名字”，当前为“梨树新镇”" in lost.text
     assert 'name="version" value="2"' in lost.text  # saving again is a deliberate overwrite
     async with in_tenant(admin_a.tenant, writes=False) as ctx:

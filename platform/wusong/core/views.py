@@ -120,6 +120,9 @@ def _row_values(
     return {name: getattr(rows[0], name) for name in names if hasattr(rows[0], name)}
 
 
+CONFLICT = "_conflict"  # the error summary's key for "someone else saved first" (no field)
+
+
 def conflict_errors(
     struct: type[msgspec.Struct],
     submitted: Mapping[str, str],
@@ -135,8 +138,11 @@ def conflict_errors(
         theirs, now = submitted[name].strip(), _as_form_value(value)
         if theirs != now:
             errors[name] = f"{labels.get(name, name)}：您填写的是“{theirs}”，当前为“{now}”"
-    summary = "保存前，该记录已被他人修改。您填写的内容仍在下方；请核对当前值后再次保存"
-    return {version_field: summary + ("。" if not errors else "：以下字段与当前值不同"), **errors}
+    summary = "保存前，这条记录已被他人修改。您填写的内容保留在下方" + (
+        "；与当前值不同的字段如下。" if errors else "，与当前值一致。"
+    )
+    summary += "核对后再次保存，将以您填写的内容为准。"
+    return {CONFLICT: summary, **errors}
 
 
 def parse_form(struct: type[S], data: Mapping[str, str]) -> S:
@@ -181,7 +187,7 @@ async def run_form(
         )
         raise FormRejected(response) from error
     except PreconditionFailed as error:  # no row to compare with here: keep the input, say why
-        errors = {"version": error.message}
+        errors = {CONFLICT: error.message}
         response = page(request, template, 409, form=dict(values), errors=errors, **context)
         raise FormRejected(response) from error
 
