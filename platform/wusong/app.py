@@ -151,12 +151,17 @@ def docs_ui() -> SwaggerRenderPlugin:
     )
 
 
+SUCCESS_DESCRIPTIONS = {200: "成功", 201: "已创建", 202: "已受理", 204: "已完成（无返回内容）"}
+
+
 def _document_api_errors(app: Litestar) -> None:
     """Every API operation lists the errors it really gives, with the error body's schema."""
     for route in app.routes:
-        if not route.path.startswith("/api/"):
-            continue
         for handler in getattr(route, "route_handlers", ()):
+            if getattr(handler, "response_description", "") is None:  # not the English phrase
+                handler.response_description = SUCCESS_DESCRIPTIONS.get(handler.status_code, "成功")
+            if not route.path.startswith("/api/"):
+                continue
             declared = route_access(handler)
             documented = error_responses(handler, writes=declared is not None and declared.writes)
             handler.responses = {**documented, **(handler.responses or {})}

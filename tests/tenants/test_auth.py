@@ -217,3 +217,23 @@ async def test_one_client_guessing_many_accounts_is_throttled(
     form = SignIn("admin-a", admin_a.password)
     token = await sign_in(get_settings(), form, "10.1.2.3", "ua", None)
     assert token.startswith("wss_")
+
+
+async def test_account_pages_show_the_display_name(
+    browser: Browser, admin_a: Member, admin_b: Member
+) -> None:
+    """The county chooser and the account header name the person, not the login name."""
+    from tenants import services
+    from tenants.schemas import MemberCreate
+
+    async with in_tenant(admin_a.tenant, writes=True) as ctx:
+        await services.create_member(
+            ctx,
+            MemberCreate("two-counties", "王晓梅", "viewer", "a-long-password-1"),
+            must_change_password=False,
+        )
+    async with in_tenant(admin_b.tenant, writes=True) as ctx:
+        await services.add_existing_user(ctx, "two-counties", "viewer")
+    chooser = await browser.login("two-counties", "a-long-password-1")
+    assert "选择区县" in chooser.text
+    assert '<span class="user" title="two-counties">王晓梅</span>' in chooser.text

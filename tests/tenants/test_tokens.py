@@ -98,6 +98,12 @@ async def test_tokens_may_expire_and_expired_ones_are_refused(
     await browser.post("/t/lishu/account/tokens", {"name": "九十天", "expires_in_days": "90"})
     ninety = [t for t in await _tokens(admin_a) if t["name"] == "九十天"]
     assert [t["expires_at"] is not None for t in ninety] == [True]
+    # Full-width digits from a Chinese keyboard are the same number; letters are not one.
+    await browser.post("/t/lishu/account/tokens", {"name": "全角", "expires_in_days": "３０"})
+    assert [t["name"] for t in await _tokens(admin_a) if t["name"] == "全角"] == ["全角"]
+    letters = await browser.post("/t/lishu/account/tokens", {"name": "字母", "expires_in_days": "x"})
+    assert letters.status_code == 422
+    assert "有效期应填写整数" in letters.text
 
 
 async def test_token_creation_and_revocation_are_security_events(

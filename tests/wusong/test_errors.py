@@ -93,8 +93,11 @@ async def test_openapi_has_only_the_api_with_typed_responses_and_real_errors(
             if path.startswith("/api/"):
                 assert {"401", "403", "404"} <= set(responses), where
                 seen |= set(responses)
+            for status, response in responses.items():  # described in Chinese, success too
+                assert re.search(r"[\u4e00-\u9fff]", response["description"]), (where, status)
     # The audit diff is a free-form JSON object by design (field → value or [old, new]).
     assert untyped == ["AuditEventRow.diff.additionalProperties"]
+    assert "调解员" in schema["components"]["schemas"]["Role"]["description"]
     assert {"401", "403", "404", "409", "412", "422", "428"} <= seen
     patch = schema["paths"]["/api/v1/t/{tenant}/areas/{area_id}"]["patch"]["responses"]
     assert {"409", "412", "422", "428"} <= set(patch)
@@ -178,7 +181,7 @@ async def test_one_404_page_keeps_the_navigation_of_a_signed_in_user(
         assert "退出" in response.text
     for response in outside:  # signed in, outside a county: the account header
         assert 'id="mainnav"' not in response.text, response.url
-        assert '<span class="user">admin-a</span>' in response.text, response.url
+        assert '<span class="user" title="admin-a">admin-a</span>' in response.text, response.url
         assert "退出" in response.text
     for response in anonymous:
         assert 'class="who"' not in response.text

@@ -14,7 +14,7 @@ from wusong.core.errors import Unauthorized
 
 
 class Role(StrEnum):
-    """A member's role in one tenant (domain.md, "Who uses it")."""
+    """A member's role in one tenant (its Chinese description, for the API docs, is below)."""
 
     ADMIN = "admin"
     MEDIATOR = "mediator"
@@ -26,6 +26,11 @@ class Role(StrEnum):
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+
+Role.__doc__ = (
+    "成员在一个区县中的角色：admin 管理员，mediator 调解员，court_reviewer 法院审查员，"
+    "inspector 物业督察员，viewer 查看者。"
+)
 
 ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "管理员",

@@ -22,9 +22,10 @@ The current values are read by the form's ``current`` hook, or else from the one
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args
 
 import msgspec
 from litestar import Request, Response
@@ -152,10 +153,15 @@ def parse_form(struct: type[S], data: Mapping[str, str]) -> S:
     Invalid naming the field with its Chinese label (``labels`` on the struct).
     """
     values: dict[str, str] = {}
+    numbers: set[str] = set()
     for spec in msgspec.structs.fields(struct):
         raw = data.get(spec.encode_name)
         if raw is None or (raw == "" and not spec.required):
             continue
+        if _is_number(spec.type):
+            # Chinese keyboards type full-width digits (３０): a number is read after NFKC.
+            raw = unicodedata.normalize("NFKC", raw).strip()
+            numbers.add(spec.name)
         values[spec.name] = raw
     try:
         return msgspec.convert(values, struct, strict=False)
@@ -163,8 +169,18 @@ def parse_form(struct: type[S], data: Mapping[str, str]) -> S:
         match = _ERROR_FIELD.search(str(error))
         name = (match.group(1) or match.group(2)) if match else "form"
         label = getattr(struct, "labels", {}).get(name, name)
-        missing = "missing required field" in str(error)
-        raise Invalid({name: f"{label}不能为空" if missing else f"{label}格式无效"}) from None
+        if "missing required field" in str(error):
+            message = f"{label}不能为空"
+        elif name in numbers:
+            message = f"{label}应填写整数"
+        else:
+            message = f"{label}格式无效"
+        raise Invalid({name: message}) from None
+
+
+def _is_number(annotation: Any) -> bool:
+    """An int field, optional, constrained or not (``int | None``, ``Annotated[int, ...]``)."""
+    return annotation is int or any(_is_number(arg) for arg in get_args(annotation))
 
 
 async def run_form(
