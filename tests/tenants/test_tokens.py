@@ -101,7 +101,9 @@ async def test_tokens_may_expire_and_expired_ones_are_refused(
     # Full-width digits from a Chinese keyboard are the same number; letters are not one.
     await browser.post("/t/lishu/account/tokens", {"name": "全角", "expires_in_days": "３０"})
     assert [t["name"] for t in await _tokens(admin_a) if t["name"] == "全角"] == ["全角"]
-    letters = await browser.post("/t/lishu/account/tokens", {"name": "字母", "expires_in_days": "x"})
+    letters = await browser.post(
+        "/t/lishu/account/tokens", {"name": "字母", "expires_in_days": "x"}
+    )
     assert letters.status_code == 422
     assert "有效期应填写整数" in letters.text
 

@@ -196,9 +196,11 @@ async def test_a_page_of_no_route_can_still_sign_out(browser: Browser, admin_a: 
         page = await browser.get(path)
         assert page.status_code == 404
         token = re.search(r'name="_csrf_token" value="([^"]*)"', page.text)
-        assert token is not None and token.group(1) == await browser.csrf(), path
+        assert token is not None, path
+        assert token.group(1) == await browser.csrf(), path
     out = await browser.client.post("/logout", data={"_csrf_token": token.group(1)})
-    assert out.status_code == 200 and out.url.path == "/login"
+    assert out.status_code == 200
+    assert out.url.path == "/login"
     assert "您已退出登录" in out.text
     assert (await browser.get("/t/lishu/")).url.path == "/login"  # the session is gone
 
