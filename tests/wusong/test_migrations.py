@@ -113,6 +113,15 @@ async def test_tenant_guarantees_migrate_a_database_full_of_data() -> None:
             "INSERT INTO memberships (id, tenant, \"user\", role) VALUES ({}, {}, {}, 'admin')",
             uuid4(), lishu, user,
         )  # fmt: skip
+        await _raw(
+            "INSERT INTO api_tokens (id, tenant, \"user\", name, token_hash, prefix) "
+            "VALUES ({}, {}, {}, '旧令牌', {}, 'wst_old')",
+            uuid4(), lishu, user, "a" * 64,
+        )  # fmt: skip
+        await _raw(
+            "INSERT INTO user_sessions (id, token_hash, \"user\") VALUES ({}, {}, {})",
+            uuid4(), "b" * 64, user,
+        )  # fmt: skip
         await _forwards("all")  # the tenant guarantees, over existing rows
 
         rows = await _as_tenant(lishu, "SELECT id, parent, name FROM areas ORDER BY division_code")
@@ -121,6 +130,10 @@ async def test_tenant_guarantees_migrate_a_database_full_of_data() -> None:
             ("霍家店村", str(town)),
         ]
         assert len(await _raw("SELECT id FROM memberships")) == 1
+        # Tokens and sessions survive the row-level security and expiry migrations.
+        tokens = await _as_tenant(lishu, "SELECT name, expires_at FROM api_tokens")
+        assert [(r["name"], r["expires_at"]) for r in tokens] == [("旧令牌", None)]
+        assert len(await _raw("SELECT id FROM user_sessions")) == 1
         with pytest.raises((sqlite3.IntegrityError, asyncpg.exceptions.ForeignKeyViolationError)):
             await _as_tenant(
                 tenants["tiexi"],
