@@ -11,6 +11,9 @@ callbacks run before it is sent.
 from __future__ import annotations
 
 import logging
+import math
+import time
+from datetime import UTC, datetime, timedelta
 
 from litestar.response.redirect import ASGIRedirectResponse
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
@@ -18,8 +21,9 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 from tenants import sessions
 from wusong.core import db
 from wusong.core.db import is_unavailable
-from wusong.core.settings import get_settings
-from wusong.core.web import SESSION_COOKIE, read_body, route_access
+from wusong.core.errors import TooManyAttempts, Unauthorized
+from wusong.core.settings import Settings, get_settings
+from wusong.core.web import SESSION_COOKIE, client_ip, read_body, route_access
 
 log = logging.getLogger("wusong.tenancy")
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,6 +52,46 @@ def _credential(scope: Scope, api: bool) -> str | None:
         if name == SESSION_COOKIE:
             return value
     return None
+
+
+# ---- API clients that keep presenting bad tokens --------------------------------------------
+# A bearer token that authenticates nothing is a failure of its client, counted with the
+# client's failed sign-ins (README "Sign-in throttling": per client, every account). Above the
+# per-client limit the client is answered 429 before any database work, in this process, for
+# the rest of the window; a request with a valid token never pays for the bookkeeping.
+BAD_TOKEN = "(api-token)"  # the account the failures are counted under
+BLOCKED_CLIENTS = "blocked_api_clients"  # app.state: client address -> monotonic end of block
+
+
+def _blocked_for(scope: Scope, client: str) -> int:
+    """Seconds the client must still wait (0: not blocked)."""
+    blocked: dict[str, float] = scope["app"].state.setdefault(BLOCKED_CLIENTS, {})
+    until = blocked.get(client)
+    if until is None:
+        return 0
+    left = until - time.monotonic()
+    if left <= 0:
+        del blocked[client]
+        return 0
+    return math.ceil(left)
+
+
+async def _count_bad_token(scope: Scope, settings: Settings, client: str) -> None:
+    """Record the failure; over the per-client limit, block the client and answer 429."""
+    async with db.unit_of_work(writes=True):
+        attempt = await sessions.record_attempt(BAD_TOKEN, client)
+    since = datetime.now(UTC) - timedelta(minutes=settings.login_window_minutes)
+    async with db.unit_of_work(writes=False):
+        failures = await sessions.recent_failures(BAD_TOKEN, client, since, attempt)
+    if failures.client > settings.login_max_failures_per_client:
+        window = settings.login_window_minutes * 60
+        blocked: dict[str, float] = scope["app"].state.setdefault(BLOCKED_CLIENTS, {})
+        if len(blocked) > 10_000:  # bounded: drop the blocks that have ended
+            now = time.monotonic()
+            for address in [a for a, until in blocked.items() if until <= now]:
+                del blocked[address]
+        blocked[client] = time.monotonic() + window
+        raise TooManyAttempts("无效令牌的请求过多，请稍后再试", retry_after=window)
 
 
 class TenantMiddleware:
@@ -80,24 +124,21 @@ class TenantMiddleware:
         async def replay() -> ReceiveMessage:
             return body.pop(0) if body else await receive()
 
-        async with db.unit_of_work(writes=writes) as unit:
-            principal = await sessions.resolve_principal(
-                get_settings(), slug, _credential(scope, api), via="token" if api else "session"
-            )
-            # The principal statement has already set the row-level-security tenant and user.
-            unit.bound(principal.ctx.tenant_id, user_id=principal.ctx.user_id)
-            scope["state"]["ctx"] = principal.ctx
-            if principal.must_change_password and not api:
-                # A temporary password set by an administrator is changed before any work.
-                detour = ASGIRedirectResponse("/account/password", status_code=303)
-                await detour(scope, replay, hold)
-            else:
-                await self.app(scope, replay, hold)
-            status = next(
-                (m["status"] for m in messages if m["type"] == "http.response.start"), 500
-            )
-            if status >= 400:
-                unit.set_rollback_only()
+        settings = get_settings()
+        credential = _credential(scope, api)
+        client = client_ip(scope) if api else ""
+        if api and (wait := _blocked_for(scope, client)):
+            raise TooManyAttempts("无效令牌的请求过多，请稍后再试", retry_after=wait)
+        try:
+            async with db.unit_of_work(writes=writes) as unit:
+                principal = await sessions.resolve_principal(
+                    settings, slug, credential, via="token" if api else "session"
+                )
+                await self._serve(scope, replay, hold, messages, unit, principal, api)
+        except Unauthorized:
+            if api and credential and not scope["state"].get("ctx"):
+                await _count_bad_token(scope, settings, client)
+            raise
         if sessions.needs_touch(principal):
             try:
                 async with db.unit_of_work(writes=True):
@@ -108,3 +149,27 @@ class TenantMiddleware:
                 log.warning("could not record session activity")
         for message in messages:
             await send(message)
+
+    async def _serve(
+        self,
+        scope: Scope,
+        replay: Receive,
+        hold: Send,
+        messages: list[Message],
+        unit: db.UnitOfWork,
+        principal: sessions.Principal,
+        api: bool,
+    ) -> None:
+        """The request inside its unit of work, once the principal is known."""
+        # The principal statement has already set the row-level-security tenant and user.
+        unit.bound(principal.ctx.tenant_id, user_id=principal.ctx.user_id)
+        scope["state"]["ctx"] = principal.ctx
+        if principal.must_change_password and not api:
+            # A temporary password set by an administrator is changed before any work.
+            detour = ASGIRedirectResponse("/account/password", status_code=303)
+            await detour(scope, replay, hold)
+        else:
+            await self.app(scope, replay, hold)
+        status = next((m["status"] for m in messages if m["type"] == "http.response.start"), 500)
+        if status >= 400:
+            unit.set_rollback_only()

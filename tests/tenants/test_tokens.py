@@ -123,3 +123,28 @@ async def test_token_creation_and_revocation_are_security_events(
 
     assert "令牌" in ACTION_LABELS["security.token_create"]
     assert "令牌" in ACTION_LABELS["security.token_revoke"]
+
+
+async def test_a_client_that_keeps_sending_bad_tokens_is_answered_429(
+    client: httpx.AsyncClient, admin_a: Member
+) -> None:
+    """Bad bearer tokens count as failures of their client (with its failed sign-ins); above
+    the per-client limit the client gets 429 with Retry-After, before any database work, even
+    with a good token. Missing credentials and good tokens are never counted."""
+    from wusong.core.settings import get_settings
+
+    _, token = await make_token(admin_a)
+    good = {"Authorization": f"Bearer {token}"}
+    limit = get_settings().login_max_failures_per_client
+    for _ in range(3):
+        assert (await client.get("/api/v1/t/lishu/me")).status_code == 401  # not counted
+    for i in range(limit):
+        bad = {"Authorization": f"Bearer wst_guess{i:04d}"}
+        assert (await client.get("/api/v1/t/lishu/me", headers=bad)).status_code == 401
+        assert (await client.get("/api/v1/t/lishu/me", headers=good)).status_code == 200
+    over = await client.get("/api/v1/t/lishu/me", headers={"Authorization": "Bearer wst_x"})
+    assert over.status_code == 429
+    assert int(over.headers["retry-after"]) > 0
+    assert over.json()["detail"] == "无效令牌的请求过多，请稍后再试"
+    refused = await client.get("/api/v1/t/lishu/me", headers=good)
+    assert refused.status_code == 429

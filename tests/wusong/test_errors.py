@@ -98,7 +98,7 @@ async def test_openapi_has_only_the_api_with_typed_responses_and_real_errors(
     # The audit diff is a free-form JSON object by design (field → value or [old, new]).
     assert untyped == ["AuditEventRow.diff.additionalProperties"]
     assert "调解员" in schema["components"]["schemas"]["Role"]["description"]
-    assert {"401", "403", "404", "409", "412", "422", "428"} <= seen
+    assert {"401", "403", "404", "409", "412", "422", "428", "429"} <= seen
     patch = schema["paths"]["/api/v1/t/{tenant}/areas/{area_id}"]["patch"]["responses"]
     assert {"409", "412", "422", "428"} <= set(patch)
 

@@ -78,6 +78,7 @@ _ERRORS = {
     412: "If-Match 的版本不是当前版本：记录已被他人修改",
     422: "请求参数或字段无效；errors 逐项列出 field（参数或字段名）与中文说明",
     428: "缺少 If-Match 请求头",
+    429: "该客户端提交无效令牌的次数过多，在 Retry-After 秒内暂停服务",
     503: "数据库暂时不可用，请稍后重试",
 }
 _EXAMPLE = {
@@ -93,7 +94,8 @@ def error_responses(handler: HTTPRouteHandler, *, writes: bool) -> dict[int, Res
     params = set(handler.parsed_fn_signature.parameters)
     # A path parameter of the wrong shape matches no route: a 404, not a 422.
     in_path = {name for path in handler.paths for name in re.findall(r"\{(\w+)", path)}
-    codes = {400, 401, 403, 404, 503}
+    # 429: a client that kept presenting bad tokens (tenants.middleware), on every operation.
+    codes = {400, 401, 403, 404, 429, 503}
     if params - _NOT_INPUT - in_path:
         codes.add(422)
     if writes:

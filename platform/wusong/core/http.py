@@ -26,7 +26,7 @@ from litestar.typing import FieldDefinition
 
 from wusong.core.api import ErrorBody, FieldError
 from wusong.core.db import is_unavailable, is_unique_violation
-from wusong.core.errors import DomainError, Invalid, NotFound, Unauthorized
+from wusong.core.errors import DomainError, Invalid, NotFound, TooManyAttempts, Unauthorized
 from wusong.core.views import FormRejected, error_nav
 from wusong.core.web import ensure_csrf_token, is_api
 
@@ -107,6 +107,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if isinstance(exc, Unauthorized) and not is_api(request.url.path):
         return _login_redirect(request)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, TooManyAttempts) and exc.retry_after:
+        headers = {"Retry-After": str(exc.retry_after)}
     errors = exc.errors if isinstance(exc, Invalid) else None
     return error_response(request, exc.status_code, exc.message, errors, headers)
 
