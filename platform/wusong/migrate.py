@@ -41,7 +41,7 @@ async def migrate_all(settings: Settings | None = None) -> None:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     result = await run_forwards("all")
     if not result.success:
-        raise DomainError(f"migration failed: {result.message}")
+        raise DomainError(f"数据库迁移失败：{result.message}")
     if engine.engine_type == "postgres" and settings is not None:
         await grant_runtime_role(runtime_role(settings))
 
@@ -49,7 +49,7 @@ async def migrate_all(settings: Settings | None = None) -> None:
 def runtime_role(settings: Settings) -> str:
     name = unquote(urlsplit(settings.database_url).username or "")
     if not name:
-        raise DomainError("WUSONG_DATABASE_URL names no role to grant to")
+        raise DomainError("WUSONG_DATABASE_URL 没有写明要授权的运行角色")
     return name
 
 
@@ -69,11 +69,11 @@ async def grant_runtime_role(role: str) -> None:
     )[0]
     schema, owner = info["schema"], info["owner"]
     if not info["role_exists"]:
-        raise DomainError(f"the runtime role {role!r} of WUSONG_DATABASE_URL does not exist")
+        raise DomainError(f"WUSONG_DATABASE_URL 的运行角色 {role!r} 不存在")
     if role == owner:
         raise DomainError(
-            "WUSONG_DATABASE_URL and WUSONG_DATABASE_OWNER_URL name the same role: the "
-            "runtime role must be another role that owns nothing"
+            "WUSONG_DATABASE_URL 与 WUSONG_DATABASE_OWNER_URL 是同一个角色："
+            "运行角色必须是另一个不拥有任何对象的角色"
         )
     tables = await engine.run_ddl(
         "SELECT c.relname AS name, pg_get_userbyid(c.relowner) AS owner, c.relrowsecurity AS rls "
@@ -83,8 +83,8 @@ async def grant_runtime_role(role: str) -> None:
     owned = [t["name"] for t in tables if t["owner"] == role]
     if owned:
         raise DomainError(
-            f"the runtime role {role} owns tables ({', '.join(owned[:5])}): as a superuser, "
-            f"run REASSIGN OWNED BY {role} TO {owner}; then migrate again"
+            f"运行角色 {role} 拥有数据表（{'、'.join(owned[:5])}）：请以超级用户执行 "
+            f"REASSIGN OWNED BY {role} TO {owner}; 然后重新迁移"
         )
     functions = await engine.run_ddl(
         "SELECT p.oid::regprocedure::text AS signature FROM pg_proc p "

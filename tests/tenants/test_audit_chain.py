@@ -395,10 +395,10 @@ def test_production_requires_an_audit_key(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setenv("WUSONG_ENV", "production")
     monkeypatch.delenv("WUSONG_AUDIT_KEY")
-    with pytest.raises(SettingsError, match="WUSONG_AUDIT_KEY is required"):
+    with pytest.raises(SettingsError, match="必须设置 WUSONG_AUDIT_KEY"):
         load_settings()
     monkeypatch.setenv("WUSONG_AUDIT_KEY", "short")
-    with pytest.raises(SettingsError, match="WUSONG_AUDIT_KEY must be at least 32"):
+    with pytest.raises(SettingsError, match="WUSONG_AUDIT_KEY 至少需要 32"):
         load_settings()
 
 

@@ -34,7 +34,7 @@ def test_production_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setenv("WUSONG_ENV", "production")
     monkeypatch.delenv("WUSONG_SECRET_KEY")
-    with pytest.raises(SettingsError, match="WUSONG_SECRET_KEY is required"):
+    with pytest.raises(SettingsError, match="必须设置 WUSONG_SECRET_KEY"):
         load_settings()
 
 
@@ -72,11 +72,11 @@ def test_cli_refuses_to_start_with_a_bad_setting() -> None:
 @pytest.mark.parametrize(
     ("runtime", "owner", "message"),
     [
-        ("sqlite:///var/x.sqlite3", "postgresql://o@h/db", "for PostgreSQL only"),
-        ("postgresql://app@h/db", "sqlite:///x", "must start with postgresql://"),
-        ("postgresql://app@h/db", "postgresql://app@h/db", "a different role"),
-        ("postgresql://app@h/db", "postgresql://owner@h/other", "same server and database"),
-        ("postgresql://h/db", "postgresql://owner@h/db", "must name its runtime role"),
+        ("sqlite:///var/x.sqlite3", "postgresql://o@h/db", "仅用于 PostgreSQL"),
+        ("postgresql://app@h/db", "sqlite:///x", "应以 postgresql:// 开头"),
+        ("postgresql://app@h/db", "postgresql://app@h/db", "不同于"),
+        ("postgresql://app@h/db", "postgresql://owner@h/other", "同一服务器和同一数据库"),
+        ("postgresql://h/db", "postgresql://owner@h/db", "须写明运行角色"),
     ],
 )
 def test_owner_url_is_checked_against_the_runtime_url(
@@ -86,7 +86,7 @@ def test_owner_url_is_checked_against_the_runtime_url(
 
     monkeypatch.setenv("WUSONG_DATABASE_URL", runtime)
     monkeypatch.setenv("WUSONG_DATABASE_OWNER_URL", owner)
-    with pytest.raises(SettingsError, match=f"WUSONG_DATABASE_(OWNER_)?URL.*{message}"):
+    with pytest.raises(SettingsError, match=message):
         load_settings()
 
 
@@ -96,7 +96,7 @@ def test_postgres_migrate_needs_the_owner_url(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("WUSONG_DATABASE_URL", "postgresql://app@127.0.0.1/db")
     monkeypatch.delenv("WUSONG_DATABASE_OWNER_URL", raising=False)
     settings = load_settings()  # serve and worker need the runtime URL only
-    with pytest.raises(SettingsError, match="WUSONG_DATABASE_OWNER_URL is required"):
+    with pytest.raises(SettingsError, match="需要设置 WUSONG_DATABASE_OWNER_URL"):
         _ = settings.owner_url
     monkeypatch.setenv("WUSONG_DATABASE_OWNER_URL", "postgresql://owner@127.0.0.1/db")
     assert load_settings().owner_url == "postgresql://owner@127.0.0.1/db"

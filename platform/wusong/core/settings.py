@@ -70,8 +70,8 @@ class Settings:
             return self.database_owner_url
         if self.is_postgres:
             raise SettingsError(
-                "WUSONG_DATABASE_OWNER_URL is required on PostgreSQL: migrations run as the role "
-                "that owns the tables, the application as the runtime role of WUSONG_DATABASE_URL"
+                "PostgreSQL 需要设置 WUSONG_DATABASE_OWNER_URL：迁移以拥有数据表的角色运行，"
+                "应用以 WUSONG_DATABASE_URL 的运行角色运行"
             )
         return self.database_url
 
@@ -87,9 +87,9 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        raise SettingsError(f"{name} 应为整数，实际为 {raw!r}") from None
     if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        raise SettingsError(f"{name} 不能小于 {minimum}，实际为 {value}")
     return value
 
 
@@ -97,10 +97,10 @@ def _secret_key(env: str, data_dir: Path) -> str:
     key = os.environ.get("WUSONG_SECRET_KEY", "")
     if key:
         if len(key) < 32:
-            raise SettingsError("WUSONG_SECRET_KEY must be at least 32 characters")
+            raise SettingsError("WUSONG_SECRET_KEY 至少需要 32 个字符")
         return key
     if env == "production":
-        raise SettingsError("WUSONG_SECRET_KEY is required when WUSONG_ENV=production")
+        raise SettingsError("WUSONG_ENV=production 时必须设置 WUSONG_SECRET_KEY")
     # Development: generate once and keep it, so sessions survive restarts.
     key_file = data_dir / "secret_key"
     if key_file.is_file():
@@ -117,10 +117,10 @@ def _audit_key(env: str, data_dir: Path) -> str:
     key = os.environ.get("WUSONG_AUDIT_KEY", "")
     if key:
         if len(key) < 32:
-            raise SettingsError("WUSONG_AUDIT_KEY must be at least 32 characters")
+            raise SettingsError("WUSONG_AUDIT_KEY 至少需要 32 个字符")
         return key
     if env == "production":
-        raise SettingsError("WUSONG_AUDIT_KEY is required when WUSONG_ENV=production")
+        raise SettingsError("WUSONG_ENV=production 时必须设置 WUSONG_AUDIT_KEY")
     key_file = data_dir / "audit_key"
     if key_file.is_file():
         return key_file.read_text().strip()
@@ -140,27 +140,27 @@ def _owner_url(database_url: str) -> str | None:
     if runtime.scheme == "sqlite":
         if raw != database_url:
             raise SettingsError(
-                "WUSONG_DATABASE_OWNER_URL is for PostgreSQL only; with SQLite leave it unset"
+                "WUSONG_DATABASE_OWNER_URL 仅用于 PostgreSQL；使用 SQLite 时请不要设置"
             )
         return None
     if owner.scheme not in {"postgres", "postgresql"}:
         raise SettingsError(
-            f"WUSONG_DATABASE_OWNER_URL must start with postgresql://, got scheme {owner.scheme!r}"
+            f"WUSONG_DATABASE_OWNER_URL 应以 postgresql:// 开头，实际协议为 {owner.scheme!r}"
         )
     if (owner.hostname, owner.port, owner.path) != (runtime.hostname, runtime.port, runtime.path):
         raise SettingsError(
-            "WUSONG_DATABASE_OWNER_URL must name the same server and database as "
-            "WUSONG_DATABASE_URL (only the role differs)"
+            "WUSONG_DATABASE_OWNER_URL 应与 WUSONG_DATABASE_URL 指向同一服务器和同一数据库"
+            "（只有角色不同）"
         )
     if not runtime.username:
         raise SettingsError(
-            "WUSONG_DATABASE_URL must name its runtime role (postgresql://ROLE@host/db) when "
-            "WUSONG_DATABASE_OWNER_URL is set: migrations grant that role what it needs"
+            "设置了 WUSONG_DATABASE_OWNER_URL 时，WUSONG_DATABASE_URL 须写明运行角色"
+            "（postgresql://角色@主机/数据库）：迁移会为该角色授予所需权限"
         )
     if not owner.username or owner.username == runtime.username:
         raise SettingsError(
-            "WUSONG_DATABASE_OWNER_URL must name the owner role, a different role from "
-            "WUSONG_DATABASE_URL's runtime role (which owns nothing)"
+            "WUSONG_DATABASE_OWNER_URL 须写明所有者角色，且不同于 WUSONG_DATABASE_URL 的"
+            "运行角色（运行角色不拥有任何对象）"
         )
     return raw
 
@@ -169,7 +169,7 @@ def load_settings() -> Settings:
     """Read and validate the environment; raise SettingsError naming the bad variable."""
     env = os.environ.get("WUSONG_ENV", "development")
     if env not in {"development", "production", "test"}:
-        raise SettingsError(f"WUSONG_ENV must be development, production or test, got {env!r}")
+        raise SettingsError(f"WUSONG_ENV 应为 development、production 或 test，实际为 {env!r}")
     data_dir = Path(os.environ.get("WUSONG_DATA_DIR") or SOURCE_ROOT / "var").resolve()
     database_url = (
         os.environ.get("WUSONG_DATABASE_URL") or f"sqlite:///{data_dir / 'wusong.sqlite3'}"
@@ -177,18 +177,17 @@ def load_settings() -> Settings:
     scheme = urlsplit(database_url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql"}:
         raise SettingsError(
-            "WUSONG_DATABASE_URL must start with sqlite:/// or postgresql://, "
-            f"got scheme {scheme!r}"
+            f"WUSONG_DATABASE_URL 应以 sqlite:/// 或 postgresql:// 开头，实际协议为 {scheme!r}"
         )
     if scheme == "sqlite" and not database_url.startswith("sqlite:///"):
-        raise SettingsError("WUSONG_DATABASE_URL for SQLite must look like sqlite:///path/to/file")
+        raise SettingsError("SQLite 的 WUSONG_DATABASE_URL 应形如 sqlite:///路径/文件名")
     owner_url = _owner_url(database_url)
     redis_url = os.environ.get("WUSONG_REDIS_URL") or "redis://127.0.0.1:6379/0"
     if urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
-        raise SettingsError(f"WUSONG_REDIS_URL must be a redis:// URL, got {redis_url!r}")
+        raise SettingsError(f"WUSONG_REDIS_URL 应为 redis:// 地址，实际为 {redis_url!r}")
     templates_dir = Path(os.environ.get("WUSONG_TEMPLATES_DIR") or _default_templates_dir())
     if not (templates_dir / "base.html").is_file():
-        raise SettingsError(f"WUSONG_TEMPLATES_DIR has no base.html: {templates_dir}")
+        raise SettingsError(f"WUSONG_TEMPLATES_DIR 中没有 base.html：{templates_dir}")
     proxies = os.environ.get("WUSONG_TRUSTED_PROXIES", "")
     return Settings(
         env=env,
