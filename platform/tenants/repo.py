@@ -246,16 +246,17 @@ async def insert_membership(ctx: TenantContext, user_id: UUID, role: str) -> UUI
 
 
 async def update_membership(
-    ctx: TenantContext, membership_id: UUID, changes: dict[str, Any]
+    ctx: TenantContext, membership_id: UUID, changes: dict[str, Any], expected_version: int
 ) -> None:
+    """Apply changes if the row is still at ``expected_version`` (optimistic locking)."""
     rows = (
         await scoped(ctx, Membership)
-        .update({**changes, "version": Membership.version + 1})
-        .where(Membership.id == membership_id)
+        .update({**changes, "version": expected_version + 1})
+        .where((Membership.id == membership_id) & (Membership.version == expected_version))
         .returning(Membership.id)
     )
     if not rows:
-        raise NotFound("未找到该用户")
+        raise PreconditionFailed
 
 
 async def other_active_memberships(ctx: TenantContext, user_id: UUID) -> int:

@@ -200,7 +200,9 @@ class TenantPages(Controller):
     async def user_detail(self, view: ViewDep, member_id: FromPath[MembershipId]) -> Template:
         member = await repo.get_member(view.ctx, member_id)
         loaded = await _member_context(view, member)
-        return await view.show_form({"role": member.role.value}, loaded=loaded)
+        return await view.show_form(
+            {"role": member.role.value, "version": str(member.version)}, loaded=loaded
+        )
 
     @post(
         "/users/{member_id:uuid}",
@@ -210,7 +212,8 @@ class TenantPages(Controller):
     async def user_update(
         self, view: ViewDep, member_id: FromPath[MembershipId], data: Form
     ) -> Redirect:
-        await view.submit({"role": data.get("role", "")}, services.update_member, member_id)
+        form = {"role": data.get("role", ""), "version": data.get("version", "")}
+        await view.submit(form, services.update_member, member_id)
         return redirect(view.url(f"/users/{member_id}"), "已保存角色")
 
     @post(
@@ -221,7 +224,7 @@ class TenantPages(Controller):
     async def user_set_active(
         self, view: ViewDep, member_id: FromPath[MembershipId], data: Form
     ) -> Redirect:
-        switch = {"active": data.get("active", "")}
+        switch = {"active": data.get("active", ""), "version": data.get("version", "")}
         await view.submit(switch, services.update_member, member_id)
         active = switch["active"] in {"1", "true"}
         message = "已启用该用户" if active else "已停用该用户：其登录会话与 API 令牌立即失效"

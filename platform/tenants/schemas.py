@@ -80,8 +80,9 @@ class MemberCreate(msgspec.Struct, forbid_unknown_fields=True):
 class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True):
     role: str | None = None
     active: bool | None = None
+    version: int | None = None  # the version the page showed: a lost race is refused (409)
 
-    labels: ClassVar[dict[str, str]] = {"role": "角色", "active": "状态"}
+    labels: ClassVar[dict[str, str]] = {"role": "角色", "active": "状态", "version": "版本"}
 
 
 class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):

@@ -246,6 +246,8 @@ async def add_existing_user(ctx: TenantContext, username: str, role: str) -> UUI
 async def update_member(ctx: TenantContext, membership_id: UUID, data: MemberUpdate) -> None:
     """Change a member's role or active flag. Deactivation ends their sessions and tokens here."""
     member = await repo.get_member(ctx, membership_id)
+    if data.version is not None and data.version != member.version:
+        raise PreconditionFailed  # the page was loaded before someone else saved
     errors = FieldErrors()
     changes: dict[str, Any] = {}
     if data.role is not None:
@@ -261,7 +263,7 @@ async def update_member(ctx: TenantContext, membership_id: UUID, data: MemberUpd
         raise Invalid({"role": "不能停用自己或取消自己的管理员角色"})
     if not changes:
         return
-    await repo.update_membership(ctx, membership_id, changes)
+    await repo.update_membership(ctx, membership_id, changes, member.version)
     if changes.get("active") is False:
         await repo.revoke_user_tokens(ctx, member.user_id)
         if not await repo.other_active_memberships(ctx, member.user_id):

@@ -147,7 +147,7 @@ async def test_every_field_of_the_log_has_a_chinese_label(
     await browser.login("admin-a")
     await browser.post(f"/t/lishu/areas/{area}/edit", {"name": "梨树镇二", "version": "1"})
     async with in_tenant(admin_a.tenant, writes=True) as ctx:
-        created = await services.create_token(ctx, admin_a.user_id, TokenCreate("巡检脚本"))
+        created = await services.create_token(ctx, admin_a.user_id, TokenCreate("巡检脚本", 30))
         await services.revoke_token(ctx, admin_a.user_id, created.id)
 
     def keys(diff: Any) -> set[str]:
@@ -166,3 +166,5 @@ async def test_every_field_of_the_log_has_a_chinese_label(
     page = await browser.get("/t/lishu/audit")
     for key in used:
         assert f"<dt>{key}</dt>" not in page.text
+    assert "有效期至" in page.text
+    assert "+00:00" not in page.text  # times in the diff are local, like every time shown

@@ -140,7 +140,9 @@ async def test_a_client_that_keeps_sending_bad_tokens_is_answered_429(
         assert (await client.get("/api/v1/t/lishu/me")).status_code == 401  # not counted
     for i in range(limit):
         bad = {"Authorization": f"Bearer wst_guess{i:04d}"}
-        assert (await client.get("/api/v1/t/lishu/me", headers=bad)).status_code == 401
+        refused = await client.get("/api/v1/t/lishu/me", headers=bad)
+        assert refused.status_code == 401
+        assert refused.json()["detail"].startswith("缺少或无效的访问令牌")
         assert (await client.get("/api/v1/t/lishu/me", headers=good)).status_code == 200
     over = await client.get("/api/v1/t/lishu/me", headers={"Authorization": "Bearer wst_x"})
     assert over.status_code == 429

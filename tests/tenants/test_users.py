@@ -247,3 +247,33 @@ async def test_no_takeover_through_an_inactive_membership_elsewhere(
     unknown = run_cli("user", "reset-password", "nobody", stdin="operator-pass-1\n")
     assert unknown.returncode == 2
     assert "nobody" in unknown.stderr
+
+
+async def test_a_role_change_that_lost_the_race_comes_back_with_what_changed(
+    browser: Browser, admin_a: Member
+) -> None:
+    """Two administrators on the same member page: the second save is not silently applied."""
+    from tenants import services
+    from tenants.schemas import MemberUpdate
+
+    viewer = await make_member(admin_a.tenant, "viewer-a", "viewer")
+    await browser.login("admin-a")
+    base = f"/t/lishu/users/{viewer.membership_id}"
+    page = await browser.get(base)
+    assert 'name="version" value="1"' in page.text
+    async with in_tenant(admin_a.tenant, writes=True) as ctx:  # the other administrator
+        await services.update_member(ctx, viewer.membership_id, MemberUpdate(role="mediator"))
+    lost = await browser.post(base, {"role": "court_reviewer", "version": "1"})
+    assert lost.status_code == 409
+    assert "已被他人修改" in lost.text
+    assert "角色：您填写的是“court_reviewer”，当前为“mediator”" in lost.text
+    assert 'name="version" value="2"' in lost.text
+    async with in_tenant(admin_a.tenant) as ctx:
+        assert (await services.repo.get_member(ctx, viewer.membership_id)).role == "mediator"
+    stale_button = await browser.post(f"{base}/active", {"active": "0", "version": "1"})
+    assert "记录已被他人修改" in stale_button.text
+    saved = await browser.post(base, {"role": "court_reviewer", "version": "2"})
+    assert "已保存角色" in saved.text
+    async with in_tenant(admin_a.tenant) as ctx:
+        member = await services.repo.get_member(ctx, viewer.membership_id)
+    assert (member.role, member.active) == ("court_reviewer", True)

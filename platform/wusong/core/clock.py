@@ -14,7 +14,10 @@ def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:  # not a time after all (an audit diff written by hand): as it is
+            return value
     return str(value.astimezone(SHANGHAI).strftime(fmt))
 
 

@@ -103,14 +103,20 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
+API_UNAUTHORIZED = "缺少或无效的访问令牌：请在 Authorization 头中提供 Bearer 令牌"
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, Unauthorized) and not is_api(request.url.path):
         return _login_redirect(request)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    message = exc.message
+    if isinstance(exc, Unauthorized) and message == Unauthorized.default_message:
+        message = API_UNAUTHORIZED  # an API client has a token, not a sign-in
     if isinstance(exc, TooManyAttempts) and exc.retry_after:
         headers = {"Retry-After": str(exc.retry_after)}
     errors = exc.errors if isinstance(exc, Invalid) else None
-    return error_response(request, exc.status_code, exc.message, errors, headers)
+    return error_response(request, exc.status_code, message, errors, headers)
 
 
 def form_rejected_handler(request: Request[Any, Any, Any], exc: FormRejected) -> Response[Any]:
