@@ -180,7 +180,7 @@ async def test_username_keys_migrate_existing_users_and_keep_both_sides_of_a_cla
             from wusong.migrate import migrate_all
 
             await migrate_all()
-        assert "username clash: 'LISHU-VIEWER'" in output.getvalue()
+        assert "用户名冲突：'LISHU-VIEWER'" in output.getvalue()
 
         rows = await _raw("SELECT id, username, username_key FROM users ORDER BY username")
         keys = {r["username"]: r["username_key"] for r in rows}

@@ -46,9 +46,9 @@ async def forwards():
             key = unicodedata.normalize("NFKC", username).strip().casefold()[:40]
             if key in taken:
                 message = (
-                    f"username clash: {username!r} ({user_id}) has the same key as "
-                    f"{taken[key]!r}, which keeps it; {username!r} now signs in only with its "
-                    "name typed exactly; rename or deactivate one of them"
+                    f"用户名冲突：{username!r}（{user_id}）规范化后与 {taken[key]!r} 相同，"
+                    f"后者保留该用户名；{username!r} 今后只能按原样输入用户名登录；"
+                    "请为其中一个账号改名或停用"
                 )
                 print(message)
                 logging.getLogger("wusong.migrate").warning(message)
