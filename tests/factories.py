@@ -185,3 +185,41 @@ async def wusong(*args: str, stdin: str = "") -> Any:
 
     runner = CliRunner()
     return await asyncio.to_thread(runner.invoke, main, list(args), input=stdin)
+
+
+@contextlib.asynccontextmanager
+async def job_queue() -> AsyncIterator[Any]:
+    """The worker's real Redis queue (this test worker's private redis-server), emptied first,
+    with the worker's own serializer (msgpack, never pickle)."""
+    from arq import create_pool
+
+    from wusong.worker import WorkerSettings, redis_settings
+
+    redis = await create_pool(
+        redis_settings(),
+        job_serializer=WorkerSettings.job_serializer,
+        job_deserializer=WorkerSettings.job_deserializer,
+    )
+    await redis.flushdb()
+    try:
+        yield redis
+    finally:
+        await redis.aclose()
+
+
+async def run_worker_burst() -> Any:
+    """A real arq worker with the product's settings (without the cron schedule) runs every
+    queued job once and stops; returns it for its counters."""
+    from arq.worker import Worker
+
+    from wusong.worker import WorkerSettings
+
+    options: dict[str, Any] = {
+        k: v for k, v in vars(WorkerSettings).items() if not k.startswith("_") and k != "cron_jobs"
+    }
+    worker = Worker(**options, burst=True, poll_delay=0.05, handle_signals=False)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    return worker

@@ -19,7 +19,15 @@ from typing import Any
 import pytest
 
 from tests.conftest import BACKEND, PG_ADMIN_URL, PG_DATABASE, SQLITE_DATABASE, as_table_owner
-from tests.factories import Member, in_tenant, make_area, make_tenant, wusong
+from tests.factories import (
+    Member,
+    in_tenant,
+    job_queue,
+    make_area,
+    make_tenant,
+    run_worker_burst,
+    wusong,
+)
 
 pytestmark = pytest.mark.tampers_audit
 
@@ -348,11 +356,8 @@ async def test_rekey_to_a_new_key_with_the_previous_key_file(
 
 
 async def test_burst_worker_anchors_every_tenant(admin_a: Member, admin_b: Member) -> None:
-    from arq import create_pool
-    from arq.worker import Worker
-
     from tenants.anchors import default_store
-    from wusong.worker import WorkerSettings, redis_settings
+    from wusong.worker import WorkerSettings
 
     third = await make_tenant(("yitong", "伊通满族自治县", "220323000000"))
     async with in_tenant(third) as ctx:
@@ -360,26 +365,13 @@ async def test_burst_worker_anchors_every_tenant(admin_a: Member, admin_b: Membe
 
         await audit.record(ctx, "tenant.activate", "tenant", third.id)
     ids = {str(admin_a.tenant.id), str(admin_b.tenant.id), str(third.id)}
-    redis = await create_pool(
-        redis_settings(),
-        job_serializer=WorkerSettings.job_serializer,
-        job_deserializer=WorkerSettings.job_deserializer,
-    )
-    await redis.flushdb()
-    job = await redis.enqueue_job("anchor_audit_chains", _job_id="anchor-test")
-    assert job is not None
-    options: dict[str, Any] = {
-        k: v for k, v in vars(WorkerSettings).items() if not k.startswith("_") and k != "cron_jobs"
-    }
-    worker = Worker(**options, burst=True, poll_delay=0.05, handle_signals=False)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-        await redis.aclose()
-    assert worker.jobs_complete == 1
-    assert worker.jobs_failed == 0
-    assert await job.result(timeout=5) == {"tenants": 3}
+    async with job_queue() as redis:
+        job = await redis.enqueue_job("anchor_audit_chains", _job_id="anchor-test")
+        assert job is not None
+        worker = await run_worker_burst()
+        assert worker.jobs_complete == 1
+        assert worker.jobs_failed == 0
+        assert await job.result(timeout=5) == {"tenants": 3}
     anchors = [a for a in default_store().read() if a.tenant in ids]
     assert sorted(a.slug for a in anchors) == ["lishu", "tiexi", "yitong"]
     heads = {a.slug: a.seq for a in anchors}

@@ -93,35 +93,18 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
-def _secret_key(env: str, data_dir: Path) -> str:
-    key = os.environ.get("WUSONG_SECRET_KEY", "")
+def _key(variable: str, file_name: str, env: str, data_dir: Path) -> str:
+    """A secret from ``variable``: at least 32 characters, required in production; in
+    development generated once and kept in ``data_dir / file_name`` (mode 0600), so sessions
+    and the audit chain survive restarts."""
+    key = os.environ.get(variable, "")
     if key:
         if len(key) < 32:
-            raise SettingsError("WUSONG_SECRET_KEY 至少需要 32 个字符")
+            raise SettingsError(f"{variable} 至少需要 32 个字符")
         return key
     if env == "production":
-        raise SettingsError("WUSONG_ENV=production 时必须设置 WUSONG_SECRET_KEY")
-    # Development: generate once and keep it, so sessions survive restarts.
-    key_file = data_dir / "secret_key"
-    if key_file.is_file():
-        return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
-
-
-def _audit_key(env: str, data_dir: Path) -> str:
-    """The audit chain's HMAC key: required in production, kept under the data dir otherwise."""
-    key = os.environ.get("WUSONG_AUDIT_KEY", "")
-    if key:
-        if len(key) < 32:
-            raise SettingsError("WUSONG_AUDIT_KEY 至少需要 32 个字符")
-        return key
-    if env == "production":
-        raise SettingsError("WUSONG_ENV=production 时必须设置 WUSONG_AUDIT_KEY")
-    key_file = data_dir / "audit_key"
+        raise SettingsError(f"WUSONG_ENV=production 时必须设置 {variable}")
+    key_file = data_dir / file_name
     if key_file.is_file():
         return key_file.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -193,7 +176,7 @@ def load_settings() -> Settings:
         env=env,
         database_url=database_url,
         redis_url=redis_url,
-        secret_key=_secret_key(env, data_dir),
+        secret_key=_key("WUSONG_SECRET_KEY", "secret_key", env, data_dir),
         data_dir=data_dir,
         templates_dir=templates_dir,
         trusted_proxies=frozenset(p.strip() for p in proxies.split(",") if p.strip()),
@@ -207,7 +190,8 @@ def load_settings() -> Settings:
         login_account_delay_after=_int("WUSONG_LOGIN_ACCOUNT_DELAY_AFTER", 10),
         login_delay_base_seconds=_int("WUSONG_LOGIN_DELAY_BASE_SECONDS", 2),
         login_delay_max_seconds=_int("WUSONG_LOGIN_DELAY_MAX_SECONDS", 900),
-        audit_key=_audit_key(env, data_dir),
+        # The audit chain's HMAC key (tenants/audit.py): never in the database.
+        audit_key=_key("WUSONG_AUDIT_KEY", "audit_key", env, data_dir),
         database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
         database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
         database_owner_url=owner_url,
