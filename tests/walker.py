@@ -29,7 +29,7 @@ from tests.factories import ROOT_DIR, Browser, Member, make_member, make_token
 
 TENANT_PREFIXES = ("/t/{tenant:str}", "/api/v1/t/{tenant:str}")
 PARAM = re.compile(r"\{(\w+):\w+\}")
-ROLES = ("admin", "mediator", "court_reviewer", "inspector", "viewer")
+ROLES = ("admin", "mediator", "court_reviewer", "inspector", "village_officer", "viewer")
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -186,8 +186,17 @@ def example(struct: type) -> Callable[[Example], Example]:
 
 
 def _import_seeders() -> None:
-    for module in sorted(ROOT_DIR.glob("tests/*/world.py")):
-        importlib.import_module(f"tests.{module.parent.name}.world")
+    # Domains in dependency order, a domain's own world before its sub-packages' worlds.
+    order = ["tenants", "programs", "mediation", "reports"]
+
+    def position(path: Any) -> tuple[int, int, str]:
+        parts = path.relative_to(ROOT_DIR).parts
+        domain = order.index(parts[1]) if parts[1] in order else len(order)
+        return domain, len(parts), str(path)
+
+    for module in sorted(ROOT_DIR.glob("tests/**/world.py"), key=position):
+        dotted = ".".join(module.relative_to(ROOT_DIR).with_suffix("").parts)
+        importlib.import_module(dotted)
 
 
 async def build_world(tenant: Any, prefix: str, county: str) -> World:

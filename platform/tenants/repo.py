@@ -425,3 +425,34 @@ async def members_by_role(ctx: TenantContext) -> dict[str, int]:
 
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+# ---- where members work --------------------------------------------------------------------
+
+_WORKS_COUNTY_WIDE = TenantStatement(
+    """
+    SELECT 1 AS county FROM member_areas ma
+    JOIN memberships m ON m.id = ma.membership AND m.tenant = {tenant}
+    WHERE ma.tenant = {tenant} AND m."user" = {} AND m.active = true AND ma.area IS NULL
+    """
+)
+_WORK_AREAS = TenantStatement(
+    """
+    SELECT a.id AS area_id FROM areas a
+    WHERE a.tenant = {tenant} AND EXISTS (
+      SELECT 1 FROM member_areas ma
+      JOIN memberships m ON m.id = ma.membership AND m.tenant = {tenant}
+      WHERE ma.tenant = {tenant} AND m."user" = {} AND m.active = true
+        AND (ma.area = a.id OR ma.area = a.parent))
+    """
+)
+
+
+async def work_areas(ctx: TenantContext, user_id: UUID) -> tuple[bool, set[UUID]]:
+    """Whether the user works county-wide here, else the areas (townships with their villages)."""
+    if await _WORKS_COUNTY_WIDE.fetch(ctx, user_id):
+        return True, set()
+    rows = await _WORK_AREAS.fetch(ctx, user_id)
+    return False, {
+        r["area_id"] if isinstance(r["area_id"], UUID) else UUID(str(r["area_id"])) for r in rows
+    }

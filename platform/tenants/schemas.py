@@ -215,3 +215,14 @@ class TokenCreated(msgspec.Struct):
     name: str
     token: str
     expires_at: datetime | None = None
+
+
+class AreaScope(msgspec.Struct, frozen=True):
+    """Where a member may write: the whole county, or these areas (a township's assignment
+    includes its villages). Admins and the platform itself write everywhere."""
+
+    county: bool
+    area_ids: frozenset[UUID] = frozenset()
+
+    def covers(self, area_id: UUID | None) -> bool:
+        return self.county or (area_id is not None and area_id in self.area_ids)

@@ -26,6 +26,7 @@ from tenants.schemas import (
     AREA_KINDS,
     AreaCreate,
     AreaRow,
+    AreaScope,
     AreaUpdate,
     MemberCreate,
     MemberUpdate,
@@ -382,3 +383,14 @@ async def revoke_token(ctx: TenantContext, user_id: UUID, token_id: UUID) -> Non
     name, was_active = await repo.revoke_token(ctx, user_id, token_id)
     if was_active:
         await audit.record(ctx, audit.TOKEN_REVOKE, "api_token", token_id, {"name": name})
+
+
+# ---- where members work --------------------------------------------------------------------
+
+
+async def work_scope(ctx: TenantContext) -> AreaScope:
+    """Where the acting member may write (admins and the platform: the whole county)."""
+    if ctx.role is None or ctx.role is Role.ADMIN or ctx.user_id is None:
+        return AreaScope(county=True)
+    county, areas = await repo.work_areas(ctx, ctx.user_id)
+    return AreaScope(county=county, area_ids=frozenset(areas))

@@ -131,3 +131,14 @@ class AuditEvent(Table, tablename="audit_events"):
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
     key_id = Varchar(length=20, default="sha256")
+
+
+class MemberArea(Table, tablename="member_areas"):
+    """Where a member works: a township (with its villages) or a village; ``area`` NULL is the
+    whole county. A member without any row may write nothing that belongs to an area."""
+
+    id = UUID(primary_key=True, default=UUID4())
+    tenant = ForeignKey(Tenant, null=False, index=True)
+    membership = ForeignKey(Membership, null=False, index=True)
+    area = ForeignKey(Area, null=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -353,7 +353,9 @@ def user() -> None:
 @click.argument("username")
 @click.option("--tenant", "slug", required=True, help="区县标识，如 lishu")
 @click.option(
-    "--role", required=True, help="角色：admin、mediator、court_reviewer、inspector 或 viewer"
+    "--role",
+    required=True,
+    help="角色：admin、mediator、court_reviewer、inspector、village_officer 或 viewer",
 )
 @click.option("--display-name", default="", help="在系统中显示的姓名（默认为用户名）")
 def user_create(username: str, slug: str, role: str, display_name: str) -> None:

@@ -75,6 +75,7 @@ LISHU_USERS = [
     ("lishu-mediator", "郭家店调解员", "mediator"),
     ("lishu-court", "郭家店法庭书记员", "court_reviewer"),
     ("lishu-inspector", "物业督察员", "inspector"),
+    ("lishu-officer", "霍家店村村务工作者", "village_officer"),
     ("lishu-viewer", "梨树县查看者", "viewer"),
 ]
 

@@ -22,7 +22,14 @@ async def test_demo_data_loads_once_with_five_counties_and_every_role() -> None:
     lishu = await repo.tenant_by_slug("lishu")
     async with in_tenant(lishu, writes=False):  # PostgreSQL: memberships are tenant rows
         roles = {r["role"] for r in await Membership.select(Membership.role)}
-    assert roles == {"admin", "mediator", "court_reviewer", "inspector", "viewer"}
+    assert roles == {
+        "admin",
+        "mediator",
+        "court_reviewer",
+        "inspector",
+        "village_officer",
+        "viewer",
+    }
 
 
 def test_private_redis_starts_when_none_answers(tmp_path: Path) -> None:

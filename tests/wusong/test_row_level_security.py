@@ -12,7 +12,6 @@ from tests.factories import (
     Browser,
     Member,
     make_area,
-    make_member,
     make_tenant,
     make_token,
 )
@@ -35,11 +34,12 @@ async def _connect(url_variable: str) -> Any:
 
 
 async def _seed_two_tenants(admin_a: Member, browser: Browser) -> None:
-    """Rows in every protected table of two tenants, so that 0 rows means something."""
-    tenant_b = await make_tenant(TENANT_B)
-    await make_member(tenant_b, "admin-b", "admin")
-    await make_area(admin_a.tenant, "township", "梨树镇", "220322100000")
-    await make_area(tenant_b, "township", "英雄街道", "220302001000")
+    """Rows in every protected table of two tenants, so that 0 rows means something: the
+    walker's worlds (every domain's seeders), a token and a session."""
+    from tests.walker import build_world
+
+    await build_world(admin_a.tenant, "a", "220322")
+    await build_world(await make_tenant(TENANT_B), "b", "220302")
     await make_token(admin_a)
     await browser.login("admin-a")  # a session
 

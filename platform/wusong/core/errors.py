@@ -27,6 +27,14 @@ class Forbidden(DomainError):
     default_message = "您没有权限执行此操作"
 
 
+class Conflict(DomainError):
+    """Not allowed in the record's current state (e.g. a record for a closed program): 409,
+    with a Chinese message naming the rule."""
+
+    status_code = 409
+    default_message = "当前状态下不能执行此操作"
+
+
 class PreconditionFailed(DomainError):
     status_code = 412
     default_message = "记录已被他人修改，请刷新后重试"

@@ -20,6 +20,7 @@ class Role(StrEnum):
     MEDIATOR = "mediator"
     COURT_REVIEWER = "court_reviewer"
     INSPECTOR = "inspector"
+    VILLAGE_OFFICER = "village_officer"
     VIEWER = "viewer"
 
     @property
@@ -29,7 +30,7 @@ class Role(StrEnum):
 
 Role.__doc__ = (
     "成员在一个区县中的角色：admin 管理员，mediator 调解员，court_reviewer 法院审查员，"
-    "inspector 物业督察员，viewer 查看者。"
+    "inspector 物业督察员，village_officer 村务工作者，viewer 查看者。"
 )
 
 ROLE_LABELS: dict[Role, str] = {
@@ -37,6 +38,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.MEDIATOR: "调解员",
     Role.COURT_REVIEWER: "法院审查员",
     Role.INSPECTOR: "物业督察员",
+    Role.VILLAGE_OFFICER: "村务工作者",
     Role.VIEWER: "查看者",
 }
 EVERYONE: frozenset[Role] = frozenset(Role)

@@ -1,0 +1,18 @@
+"""What the programs domain contributes: program pages and API, navigation and audit labels."""
+
+from __future__ import annotations
+
+from litestar.openapi.spec import Tag
+
+from wusong.core.domain import Domain
+
+DOMAIN = Domain(
+    name="programs",
+    api_tags=[
+        Tag(
+            name="programs",
+            description="试点项目（一地一特色）：调解工作室、共享法庭、无讼村、红色物业评星、"
+            "村规民约、一站式调解，及其配置、记录与活动",
+        )
+    ],
+)

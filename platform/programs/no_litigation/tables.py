@@ -1,0 +1,1 @@
+"""No-litigation village: the records of this program type."""

@@ -1,0 +1,1 @@
+"""Red property rating: the records of this program type."""

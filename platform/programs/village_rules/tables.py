@@ -1,0 +1,1 @@
+"""Village rules: the records of this program type."""
