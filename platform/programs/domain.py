@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from litestar.openapi.spec import Tag
 
+from programs.kinds import ACTIVITY_KINDS, KIND_LABELS, PROGRAM_STATUSES
+from programs.registry import program_tabs
 from wusong.core.domain import Domain
 
 DOMAIN = Domain(
@@ -15,4 +17,10 @@ DOMAIN = Domain(
             "村规民约、一站式调解，及其配置、记录与活动",
         )
     ],
+    template_globals={
+        "program_tabs": program_tabs,
+        "PROGRAM_KIND_LABELS": KIND_LABELS,
+        "PROGRAM_STATUSES": PROGRAM_STATUSES,
+        "ACTIVITY_KINDS": ACTIVITY_KINDS,
+    },
 )

@@ -20,3 +20,14 @@ KINDS: dict[ProgramKind, KindSpec] = {
     )
 }
 assert set(KINDS) == set(ProgramKind), "every program type has its specification"
+
+
+def program_tabs(kind: str) -> list[tuple[str, str]]:
+    """The program page's tabs: (label, path relative to ``/programs/{id}``)."""
+    spec = KINDS[ProgramKind(kind)]
+    tabs = [("概况与指标", "")]
+    if spec.activities:
+        tabs.append(("活动记录", "/activities"))
+    tabs += list(spec.sections)
+    tabs += [("工作人员", "/staff"), ("项目设置", "/settings")]
+    return tabs

@@ -90,6 +90,7 @@ async def load_demo_data() -> bool:
     from tenants.schemas import AreaCreate, MemberCreate, TenantCreate
     from wusong.core.db import unit_of_work
     from wusong.core.tenancy import system_context
+    from wusong.demos import loaders
 
     loaded = False
     for slug, name, code, townships in TENANTS:
@@ -116,6 +117,8 @@ async def load_demo_data() -> bool:
                 await services.create_member(ctx, viewer, must_change_password=False)
             else:
                 await services.add_existing_user(ctx, "siping-viewer", "viewer")
+            for load in loaders():
+                await load(ctx)
     return loaded
 
 

@@ -20,6 +20,17 @@ class Period:
     label: str  # 2025年, 2025年第一季度, 2025年3月, 2025-01-05 至 2025-02-01
     key: str  # what the ``period`` query parameter says: 2025, 2025-Q1, 2025-03, custom
 
+    def previous_year(self) -> Period:
+        """The same days a year earlier (29 February becomes 28 February): year-on-year."""
+
+        def back(day: date) -> date:
+            try:
+                return day.replace(year=day.year - 1)
+            except ValueError:
+                return day.replace(year=day.year - 1, day=28)
+
+        return Period(back(self.start), back(self.end), f"上年同期（{self.label}）", "previous")
+
 
 @dataclass(frozen=True)
 class Cell:
