@@ -68,6 +68,9 @@ class KindSpec:
     targets: Mapping[str, str] = field(default_factory=dict)
     # The program page's tabs besides its overview: (label, path relative to the program page).
     sections: tuple[tuple[str, str], ...] = ()
+    # Why a program with this configuration cannot be activated yet (None: it can), e.g. a
+    # rubric without criteria. Checked when the program is activated.
+    not_ready: Callable[[Any], str | None] = lambda config: None
 
     @property
     def label(self) -> str:
