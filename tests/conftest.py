@@ -277,8 +277,43 @@ async def audit_chains_verify(request: pytest.FixtureRequest, fresh_database: No
 
     async with unit_of_work(writes=False):
         results = await audit.for_each_tenant(None, audit.verify_chain)
+        recorded = await audit.for_each_tenant(None, _actions_and_keys)
     broken = [(ctx.tenant_slug, problems[0]) for ctx, (_, problems) in results if problems]
     assert not broken, f"audit chain broken after the test: {broken}"
+    # Every action and diff key the test made the product record has a Chinese label, so the
+    # log never shows a raw code.
+    from wusong.domains import catalog
+
+    labels = catalog()
+    actions = {a for _, (found, _) in recorded for a in found}
+    keys = {k for _, (_, found) in recorded for k in found}
+    assert actions <= set(labels.audit_actions), actions - set(labels.audit_actions)
+    assert keys <= set(labels.audit_fields), keys - set(labels.audit_fields)
+
+
+async def _actions_and_keys(ctx: Any) -> tuple[set[str], set[str]]:
+    """The audit actions of a tenant, and every diff key (looking inside before/after)."""
+    import json
+
+    from tenants.tables import AuditEvent
+    from wusong.core.scoped import scoped
+
+    actions, keys = set(), set()
+
+    def walk(diff: Any) -> None:
+        if isinstance(diff, dict):
+            for key, value in diff.items():
+                keys.add(key)
+                if key in {"before", "after"}:
+                    walk(value)
+
+    for row in await scoped(ctx, AuditEvent).select(AuditEvent.action, AuditEvent.diff):
+        if row["action"].startswith("scratch."):
+            continue  # the test-only domain of tests/scratch.py
+        actions.add(row["action"])
+        diff = row["diff"]
+        walk(json.loads(diff) if isinstance(diff, str) else diff)
+    return actions, keys
 
 
 def _copy_sqlite_template() -> None:
