@@ -118,6 +118,16 @@ def records_link(
     return f"{path}?{urlencode({k: v for k, v in query.items() if v})}"
 
 
+def program_link(
+    ctx: TenantContext, program_id: UUID, period: Period, village_id: UUID | None = None
+) -> str:
+    """The program's page, showing the same period (and village)."""
+    query = period.query()
+    if village_id is not None:
+        query["village"] = str(village_id)
+    return f"/t/{ctx.tenant_slug}/programs/{program_id}?{urlencode(query)}"
+
+
 def _pair(figures: Figures, link: str) -> list[Cell]:
     return [
         Cell(figures.records, figures.records_before, link, "次"),
@@ -237,7 +247,10 @@ async def tenant_tables(
         "activities.headline_people", "法律咨询、诉讼指导与判后答疑（服务人次）", columns
     )
     for program in programs:
-        name = Cell(f"{program.name}（{KIND_LABELS[ProgramKind(program.kind)]}）")
+        name = Cell(
+            f"{program.name}（{KIND_LABELS[ProgramKind(program.kind)]}）",
+            link=program_link(ctx, program.id, period, village_id),
+        )
         counted = [found.get((str(program.id), kind), Figures()) for kind in HEADLINE_KINDS]
         links = [
             records_link(ctx, program.id, period, kind=kind, village_id=village_id)
