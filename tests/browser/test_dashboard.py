@@ -50,18 +50,19 @@ async def test_dashboard_figure_links_to_its_records(trip: Journey) -> None:
 
     studio = counts.locator("tr", has_text="金玉米调解工作室")
     await studio.get_by_role("link", name="金玉米调解工作室（调解工作室）").click()
+    await page.wait_for_url(re.compile(r"/t/lishu/programs/[0-9a-f-]+\?period=2025$"))
     await page.get_by_role("heading", name=re.compile("金玉米调解工作室")).wait_for()
     await page.get_by_text("郭家店法庭").first.wait_for()
     await trip.shot("program-page")
     await page.get_by_label("统计期间").select_option("2025-Q1")
     await page.get_by_label("村/社区").select_option(label="宝山村")
     await page.get_by_role("button", name="查看").click()
+    await page.wait_for_url(re.compile(r"period=2025-Q1.*village="))
     await page.get_by_text("当前：2025年第一季度 · 宝山村").wait_for()
     by_kind = page.locator("#table-activities-by_kind")
     await by_kind.locator("tr", has_text="法律咨询").get_by_text("▲ 100.0%").first.wait_for()
     await trip.shot("program-q1-baoshan")
-    await page.go_back()
-    await page.go_back()
+    await trip.goto("/t/lishu/dashboard?period=2025")
 
     figure = page.locator("#table-activities-headline_records tr", has_text="金玉米调解工作室")
     link = figure.locator("a.figure").first
