@@ -34,9 +34,9 @@ class PeriodOut(msgspec.Struct):
     key: str
     label: str
     from_: date = msgspec.field(name="from")
-    to: date = msgspec.field(default=date.min)
-    previous_from: date = date.min
-    previous_to: date = date.min
+    to: date
+    previous_from: date
+    previous_to: date
 
 
 class ProgramIndicators(msgspec.Struct):
