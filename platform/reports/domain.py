@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from litestar.openapi.spec import Tag
 
-from wusong.core.domain import Domain
+from reports.api import ReportApi
+from reports.routes import ReportPages
+from wusong.core.domain import Domain, NavEntry
 
 DOMAIN = Domain(
     name="reports",
-    api_tags=[Tag(name="reports", description="指标、工作台与导出（XLSX/CSV）")],
+    pages=[ReportPages],
+    api=[ReportApi],
+    nav=[NavEntry("数据看板", "/dashboard", order=50)],
+    api_tags=[Tag(name="reports", description="指标、数据看板与导出（XLSX/CSV）")],
 )

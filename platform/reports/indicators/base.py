@@ -8,7 +8,7 @@ loading records into Python. Every figure links to the filtered list of the reco
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,21 @@ class Period:
     end: date
     label: str  # 2025年, 2025年第一季度, 2025年3月, 2025-01-05 至 2025-02-01
     key: str  # what the ``period`` query parameter says: 2025, 2025-Q1, 2025-03, custom
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day (inclusive): what a ``to`` filter of a list says."""
+        return self.end - timedelta(days=1)
+
+    def query(self) -> dict[str, str]:
+        """The query parameters that choose this period again (pages, exports, the API)."""
+        if self.key == "custom":
+            return {
+                "period": "custom",
+                "from": self.start.isoformat(),
+                "to": self.last_day.isoformat(),
+            }
+        return {"period": self.key}
 
     def previous_year(self) -> Period:
         """The same days a year earlier (29 February becomes 28 February): year-on-year."""
@@ -31,6 +46,17 @@ class Period:
 
         return Period(back(self.start), back(self.end), f"上年同期（{self.label}）", "previous")
 
+    def months(self) -> list[Period]:
+        """The calendar months this period touches, each cut to the period."""
+        found = []
+        first = self.start.replace(day=1)
+        while first < self.end:
+            following = (first + timedelta(days=32)).replace(day=1)
+            start, end = max(first, self.start), min(following, self.end)
+            found.append(Period(start, end, f"{first.year}年{first.month}月", f"{first:%Y-%m}"))
+            first = following
+        return found
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -41,10 +67,18 @@ class Cell:
     link: str | None = None
     unit: str = ""
 
+    @property
+    def change(self) -> float | None:
+        """Year-on-year change in per cent; None when last year is missing or zero."""
+        if not isinstance(self.value, int | float) or not self.previous:
+            return None
+        return (self.value - self.previous) * 100 / self.previous
+
 
 @dataclass
 class IndicatorTable:
-    """A titled table of figures; ``key`` names it in export URLs (``…/export/<key>.csv``)."""
+    """A titled table of figures; ``key`` names it in export URLs (``…/export.csv?table=<key>``)
+    and must be unique on a page (a slice prefixes its keys: ``red_property.stars``)."""
 
     key: str
     title: str

@@ -53,3 +53,14 @@ document.addEventListener("DOMContentLoaded", () => {
     fill();
   }
 });
+
+// ---- reports: the period picker shows its dates only for a custom period ----
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-period-picker]").forEach((form) => {
+    const select = form.querySelector("[data-period-select]");
+    const show = () => form.classList.toggle("custom", select.value === "custom");
+    select.addEventListener("change", show);
+    show();
+  });
+});
+// ---- end reports ----
