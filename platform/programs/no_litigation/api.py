@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -56,7 +57,8 @@ class NoLitigationApi(Controller):
         already evaluated keep the version they were evaluated under."""
         if not if_match:
             await services.no_litigation_program(ctx, program_id)
-        saved = await services.save_rubric(ctx, program_id, data.config, expected_version(if_match))
+        config = msgspec.to_builtins(data.config)
+        saved = await services.save_rubric(ctx, program_id, config, expected_version(if_match))
         return Response(saved, headers={"ETag": etag(saved.version_no)})
 
     # ---- pilot villages ------------------------------------------------------------------

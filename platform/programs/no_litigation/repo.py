@@ -334,6 +334,8 @@ async def status_summary(
         met_percent=str(share) if share is not None else None,
         lawsuits=lawsuits,
         rate_per_10k=str(rate) if rate is not None and row["counted_population"] else None,
+        disputes_received=int(row["disputes_received"] or 0),
+        disputes_settled=int(row["disputes_settled"] or 0),
     )
 
 

@@ -7,6 +7,7 @@ to and store the result; indicators then count stored results in the database.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from programs.no_litigation.config import Config
 
 FIRST_YEAR = 2000
-_PERIOD = re.compile(r"^(\d{4})(?:-?[Qq]([1-4]))?$")
+_PERIOD = re.compile(r"^(\d{4})(?:-?[Qq]([1-4]))?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class CountingPeriod:
 
 def counting_period(key: str) -> CountingPeriod | None:
     """The period a key names, whatever the granularity (None when it names none)."""
-    match = _PERIOD.match(key.strip())
+    match = _PERIOD.match(unicodedata.normalize("NFKC", key).strip())
     if not match:
         return None
     year = int(match.group(1))

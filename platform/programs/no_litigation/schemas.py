@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -98,7 +98,7 @@ class CountEdit(CountUpdate, forbid_unknown_fields=True):
 class RubricIn(msgspec.Struct, forbid_unknown_fields=True):
     """A new rubric version (API): the whole configuration; errors name ``config.<field>``."""
 
-    config: dict[str, Any]
+    config: Config
 
 
 class RubricForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -190,6 +190,8 @@ class StatusSummary(msgspec.Struct):
     met_percent: str | None
     lawsuits: int
     rate_per_10k: str | None
+    disputes_received: int = 0
+    disputes_settled: int = 0
 
 
 class StatusPage(msgspec.Struct):
