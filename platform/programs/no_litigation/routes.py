@@ -36,7 +36,8 @@ BASE = "/programs/{program_id:uuid}/no-litigation"
 
 
 def _program_id(view: View) -> UUID:
-    return view.request.path_params["program_id"]  # type: ignore[no-any-return]
+    program_id: UUID = view.request.path_params["program_id"]
+    return program_id
 
 
 def _base(view: View) -> str:
@@ -60,7 +61,7 @@ async def _pilots_context(view: View, values: dict[str, str]) -> dict[str, Any]:
     pilots = await repo.list_pilots(view.ctx, _program_id(view))
     taken = {p.village_id for p in pilots}
     areas = await tenants_repo.all_areas(view.ctx)
-    names = {a.id: a.name for a in areas}
+    names: dict[UUID | None, str] = {a.id: a.name for a in areas}
     choices = [
         (a.id, f"{names.get(a.parent_id, '')} · {a.name}")
         for a in areas
@@ -95,7 +96,11 @@ async def _count_edit_context(view: View, values: dict[str, str]) -> dict[str, A
 
 async def _current_pilot(view: View) -> dict[str, Any]:
     pilot = await repo.get_pilot(view.ctx, _program_id(view), view.request.path_params["pilot_id"])
-    return {"population": pilot.population, "households": pilot.households, "version": pilot.version}
+    return {
+        "population": pilot.population,
+        "households": pilot.households,
+        "version": pilot.version,
+    }
 
 
 async def _current_count(view: View) -> dict[str, Any]:
@@ -228,7 +233,9 @@ class NoLitigationPages(Controller):
     # ---- pilot villages ------------------------------------------------------------------
 
     @get("/villages", name="no_litigation.villages", opt=access(EVERYONE, form=PILOT_FORM))
-    async def villages(self, view: ViewDep, program_id: FromPath[NoLitigationProgramId]) -> Template:
+    async def villages(
+        self, view: ViewDep, program_id: FromPath[NoLitigationProgramId]
+    ) -> Template:
         return await view.show_form({})
 
     @post(
@@ -240,7 +247,9 @@ class NoLitigationPages(Controller):
         self, view: ViewDep, program_id: FromPath[NoLitigationProgramId], data: Form
     ) -> Redirect:
         pilot = await view.submit(data, services.add_pilot, program_id)
-        return redirect(f"{_base(view)}/villages#pilot-{pilot.id}", f"已加入试点：{pilot.village_name}")
+        return redirect(
+            f"{_base(view)}/villages#pilot-{pilot.id}", f"已加入试点：{pilot.village_name}"
+        )
 
     @get(
         "/villages/{pilot_id:uuid}/edit",
@@ -316,8 +325,7 @@ class NoLitigationPages(Controller):
             existing = pilot and await repo.count_for(view.ctx, program_id, pilot.id, period)
             if existing:  # one record per village and period: correct it instead
                 return redirect(f"{_base(view)}/counts/{existing.id}/edit")
-        return await view.show_form(
-            {"village_id": village, "period": period})
+        return await view.show_form({"village_id": village, "period": period})
 
     @post(
         "/counts/new",

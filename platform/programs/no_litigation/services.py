@@ -231,7 +231,9 @@ async def record_count(ctx: TenantContext, program_id: UUID, data: CountCreate) 
     applies to later periods, never to one already being counted.
     """
     await no_litigation_program(ctx, program_id)
-    area_id = await require_owned(ctx, Area, data.village_id, field="village_id", label="村（社区）")
+    area_id = await require_owned(
+        ctx, Area, data.village_id, field="village_id", label="村（社区）"
+    )
     pilot = await repo.pilot_by_area(ctx, program_id, area_id)
     if pilot is None:
         raise Invalid({"village_id": "该村（社区）不在本项目的试点名单中"})
@@ -250,8 +252,10 @@ async def record_count(ctx: TenantContext, program_id: UUID, data: CountCreate) 
     if await repo.count_for(ctx, program_id, pilot.id, period.key) is not None:
         raise Conflict(f"{pilot.village_name}{period.label}的统计已录入，请修改已有记录")
     bound = await repo.period_version(ctx, program_id, period.key)
-    used = current if bound is None or bound == current.version_no else await rubric(
-        ctx, program_id, bound
+    used = (
+        current
+        if bound is None or bound == current.version_no
+        else await rubric(ctx, program_id, bound)
     )
     count_id = await repo.insert_count(
         ctx,
@@ -334,13 +338,22 @@ async def correct_count(
         "no_litigation.count_update",
         "no_litigation_count",
         count_id,
-        {"area": current.village_name, "period": current.period, "before": before, "after": changes},
+        {
+            "area": current.village_name,
+            "period": current.period,
+            "before": before,
+            "after": changes,
+        },
     )
     return row
 
 
 async def choose_period(
-    ctx: TenantContext, program_id: UUID, granularity: str, key: str = "", start: str = "",
+    ctx: TenantContext,
+    program_id: UUID,
+    granularity: str,
+    key: str = "",
+    start: str = "",
     end: str = "",
 ) -> CountingPeriod:
     """The period a status page or list shows: the one asked for (``period``, or ``from``/``to``),

@@ -76,9 +76,7 @@ DESCRIPTION = "no-litigation villages: pilot villages and lawsuit counts"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="programs", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="programs", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PilotVillage",

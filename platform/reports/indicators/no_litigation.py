@@ -28,7 +28,10 @@ def _query(period: Period, **filters: str | UUID | None) -> str:
     if found is not None and (found.start, found.end) == (period.start, period.end):
         params: dict[str, str] = {"period": found.key}
     else:
-        params = {"from": period.start.isoformat(), "to": (period.end - timedelta(days=1)).isoformat()}
+        params = {
+            "from": period.start.isoformat(),
+            "to": (period.end - timedelta(days=1)).isoformat(),
+        }
     params.update({k: str(v) for k, v in filters.items() if v is not None})
     return urlencode(params)
 
@@ -115,7 +118,14 @@ async def program_tables(
     table = IndicatorTable(
         key="no_litigation.villages",
         title="各试点村（社区）达标情况",
-        columns=["村（社区）", "常住人口", "新增诉讼（件）", "万人成讼率", "就地化解（件）", "达标情况"],
+        columns=[
+            "村（社区）",
+            "常住人口",
+            "新增诉讼（件）",
+            "万人成讼率",
+            "就地化解（件）",
+            "达标情况",
+        ],
         note="万人成讼率 = 新增诉讼案件数 × 10000 ÷ 常住人口。",
     )
     for row in villages:

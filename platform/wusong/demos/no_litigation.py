@@ -95,9 +95,7 @@ async def load(ctx: TenantContext) -> None:
         ),
     )
     # Activated as the programs core's activate use case does: the rubric is ready.
-    await (
-        scoped(ctx, Program).update({Program.status: "active"}).where(Program.id == program.id)
-    )
+    await scoped(ctx, Program).update({Program.status: "active"}).where(Program.id == program.id)
     for (_, _, population, households), village in zip(PILOTS, villages, strict=True):
         await services.add_pilot(ctx, program.id, PilotCreate(village.id, population, households))
     version = 1

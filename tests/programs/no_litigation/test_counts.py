@@ -8,7 +8,7 @@ from datetime import date
 import httpx
 import pytest
 
-from tests.factories import Member, make_area, make_tenant, TENANT_B
+from tests.factories import TENANT_B, Member, make_area, make_tenant
 from tests.programs.no_litigation.conftest import Setting, count_rows, post_count
 
 
@@ -29,11 +29,18 @@ async def test_status_per_village_and_share_meeting_the_rubric(
     assert by_name["八里庙村"]["rate_per_10k"] == "6.67"
     assert by_name["郭家店村"]["status"] == "missing"
     summary = body["summary"]
-    assert (summary["pilots"], summary["met"], summary["failed"], summary["missing"]) == (3, 1, 1, 1)
+    assert (summary["pilots"], summary["met"], summary["failed"], summary["missing"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
     assert summary["met_percent"] == "33.3"
     assert summary["lawsuits"] == 1
     assert summary["rate_per_10k"] == "2.86"  # 1 lawsuit in the 3,500 residents counted
-    failed = await client.get(nolit.api("/statuses?period=2024&status=failed"), headers=nolit.auth())
+    failed = await client.get(
+        nolit.api("/statuses?period=2024&status=failed"), headers=nolit.auth()
+    )
     assert [v["village_name"] for v in failed.json()["villages"]] == ["八里庙村"]
     one = await client.get(
         nolit.api(f"/statuses?period=2024&village_id={nolit.villages['霍家店村']}"),
@@ -50,7 +57,10 @@ async def test_settled_locally_is_a_share_of_received_disputes(
     await client.put(nolit.api("/rubric"), json={"config": rubric}, headers=headers)
     missing = await post_count(client, nolit, "霍家店村", "2024", 3)
     assert missing.status_code == 422
-    assert {e["field"] for e in missing.json()["errors"]} == {"disputes_received", "disputes_settled"}
+    assert {e["field"] for e in missing.json()["errors"]} == {
+        "disputes_received",
+        "disputes_settled",
+    }
     ok = await post_count(
         client, nolit, "霍家店村", "2024", 3, disputes_received=20, disputes_settled=19
     )
@@ -78,9 +88,7 @@ async def test_bad_counts_are_422_naming_the_field_and_write_nothing(
     client: httpx.AsyncClient, nolit: Setting, body: dict[str, object], field: str
 ) -> None:
     base = {"village_id": str(nolit.villages["霍家店村"]), "period": "2024", "lawsuits": 0}
-    response = await client.post(
-        nolit.api("/counts"), json={**base, **body}, headers=nolit.auth()
-    )
+    response = await client.post(nolit.api("/counts"), json={**base, **body}, headers=nolit.auth())
     assert response.status_code == 422, response.text
     assert field in {e["field"] for e in response.json()["errors"]}
     assert await count_rows(nolit) == 0
@@ -130,8 +138,14 @@ async def test_one_record_per_village_and_period_and_corrections_are_versioned(
         url, json={"lawsuits": 2}, headers={**nolit.auth(), "If-Match": '"7"'}
     )
     assert stale.status_code == 412
-    fixed = await client.patch(url, json={"lawsuits": 2}, headers={**nolit.auth(), "If-Match": '"1"'})
-    assert (fixed.status_code, fixed.json()["version"], fixed.json()["status"]) == (200, 2, "failed")
+    fixed = await client.patch(
+        url, json={"lawsuits": 2}, headers={**nolit.auth(), "If-Match": '"1"'}
+    )
+    assert (fixed.status_code, fixed.json()["version"], fixed.json()["status"]) == (
+        200,
+        2,
+        "failed",
+    )
     bad = await client.patch(
         url, json={"lawsuits": 0, "disputes_received": 1, "disputes_settled": 2},
         headers={**nolit.auth(), "If-Match": '"2"'},
@@ -142,7 +156,8 @@ async def test_one_record_per_village_and_period_and_corrections_are_versioned(
         "/api/v1/t/lishu/audit?action=no_litigation.count_update", headers=nolit.auth()
     )
     diff = audit.json()["items"][0]["diff"]
-    assert diff["before"]["lawsuits"] == 0 and diff["after"]["lawsuits"] == 2
+    assert diff["before"]["lawsuits"] == 0
+    assert diff["after"]["lawsuits"] == 2
 
 
 async def test_members_write_only_for_their_villages_and_programs(
@@ -167,7 +182,8 @@ async def test_population_edits_use_the_version(client: httpx.AsyncClient, nolit
     bad = await client.patch(
         url, json={"population": 0}, headers={**nolit.auth(), "If-Match": '"1"'}
     )
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "population"
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "population"
     ok = await client.patch(
         url, json={"population": 1600}, headers={**nolit.auth(), "If-Match": '"1"'}
     )

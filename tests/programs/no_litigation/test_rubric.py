@@ -50,7 +50,11 @@ async def test_every_save_is_a_new_version_and_a_stale_one_is_refused(
     before = await _rubric(client, nolit)
     assert before.json()["version_no"] == 2
     assert before.json()["config"]["max_rate_per_10k"] == "5.00"  # Decimal, never a float
-    new = {"granularity": "quarter", "indicators": ["settled", "lawsuits"], "min_settled_percent": 90}
+    new = {
+        "granularity": "quarter",
+        "indicators": ["settled", "lawsuits"],
+        "min_settled_percent": 90,
+    }
     headers = {**nolit.auth(), "If-Match": before.headers["ETag"]}
     saved = await client.put(nolit.api("/rubric"), json={"config": new}, headers=headers)
     assert saved.status_code == 200, saved.text
