@@ -61,22 +61,29 @@ async def insert_pilot(ctx: TenantContext, values: dict[str, Any]) -> UUID:
     return await insert(ctx, PilotVillage, **values)
 
 
-async def update_pilot(
-    ctx: TenantContext, program_id: UUID, pilot_id: UUID, expected: int, changes: dict[str, Any]
-) -> PilotRow:
+async def _update_versioned(
+    ctx: TenantContext,
+    table: type[PilotVillage] | type[LawsuitCount],
+    program_id: UUID,
+    row_id: UUID,
+    expected: int,
+    changes: dict[str, Any],
+) -> bool:
     """Apply changes if the row is still at version ``expected`` (optimistic locking)."""
     values: dict[Any, Any] = {**changes, "updated_at": datetime.now(UTC), "version": expected + 1}
     rows = (
-        await scoped(ctx, PilotVillage)
+        await scoped(ctx, table)
         .update(values)
-        .where(
-            (PilotVillage.id == pilot_id)
-            & (PilotVillage.program == program_id)
-            & (PilotVillage.version == expected)
-        )
-        .returning(PilotVillage.id)
+        .where((table.id == row_id) & (table.program == program_id) & (table.version == expected))
+        .returning(table.id)
     )
-    if not rows:
+    return bool(rows)
+
+
+async def update_pilot(
+    ctx: TenantContext, program_id: UUID, pilot_id: UUID, expected: int, changes: dict[str, Any]
+) -> PilotRow:
+    if not await _update_versioned(ctx, PilotVillage, program_id, pilot_id, expected, changes):
         await get_pilot(ctx, program_id, pilot_id)  # 404 when it is not this program's
         raise PreconditionFailed
     return await get_pilot(ctx, program_id, pilot_id)
@@ -195,19 +202,8 @@ async def insert_count(ctx: TenantContext, values: dict[str, Any]) -> UUID:
 async def update_count(
     ctx: TenantContext, program_id: UUID, count_id: UUID, expected: int, changes: dict[str, Any]
 ) -> None:
-    values: dict[Any, Any] = {**changes, "updated_at": datetime.now(UTC), "version": expected + 1}
-    rows = (
-        await scoped(ctx, LawsuitCount)
-        .update(values)
-        .where(
-            (LawsuitCount.id == count_id)
-            & (LawsuitCount.program == program_id)
-            & (LawsuitCount.version == expected)
-        )
-        .returning(LawsuitCount.id)
-    )
-    if not rows:
-        await get_count(ctx, program_id, count_id)
+    if not await _update_versioned(ctx, LawsuitCount, program_id, count_id, expected, changes):
+        await get_count(ctx, program_id, count_id)  # 404 when it is not this program's
         raise PreconditionFailed
 
 

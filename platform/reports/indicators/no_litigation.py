@@ -55,6 +55,19 @@ def _status_text(row: VillageStatus) -> str:
     return label
 
 
+def _lawsuit_cells(row: VillageStatus, last: VillageStatus | None, href: str) -> list[Cell]:
+    """A village's new lawsuits and rate per 10,000 residents, with last year's."""
+    return [
+        Cell(row.lawsuits, last.lawsuits if last else None, href, "件"),
+        Cell(
+            _number(row.rate_per_10k),
+            _number(last.rate_per_10k) if last else None,
+            href,
+            "件/万人",
+        ),
+    ]
+
+
 def _summary_rows(
     link: dict[str, str], now: StatusSummary, before: StatusSummary
 ) -> list[list[Cell]]:
@@ -135,13 +148,7 @@ async def program_tables(
             [
                 Cell(row.village_name, link=href),
                 Cell(row.population, unit="人"),
-                Cell(row.lawsuits, last.lawsuits if last else None, href, "件"),
-                Cell(
-                    _number(row.rate_per_10k),
-                    _number(last.rate_per_10k) if last else None,
-                    href,
-                    "件/万人",
-                ),
+                *_lawsuit_cells(row, last, href),
                 Cell(row.disputes_settled, last.disputes_settled if last else None, href, "件"),
                 Cell(_status_text(row), link=href),
             ]
@@ -176,13 +183,7 @@ async def tenant_tables(
             [
                 Cell(program_name, link=_status_link(ctx, program_id, period)),
                 Cell(row.village_name, link=href),
-                Cell(row.lawsuits, last.lawsuits if last else None, href, "件"),
-                Cell(
-                    _number(row.rate_per_10k),
-                    _number(last.rate_per_10k) if last else None,
-                    href,
-                    "件/万人",
-                ),
+                *_lawsuit_cells(row, last, href),
                 Cell(_status_text(row), link=href),
             ]
         )
