@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +40,7 @@ from programs.schemas import (
     Transition,
 )
 from tenants import repo as tenants_repo
-from tenants.routes import area_tree, checked
+from tenants.routes import CheckboxForm, area_tree, checked
 from tenants.schemas import MembershipId
 from tenants.services import work_scope
 from programs.tables import Activity
@@ -58,7 +59,7 @@ def _program_id(view: View) -> UUID:
     return UUID(str(view.request.path_params["program_id"]))
 
 
-def _targets_and_config(kind: str, data: dict[str, str], form: Any) -> dict[str, Any]:
+def _targets_and_config(kind: str, data: Mapping[str, str], form: Any) -> dict[str, Any]:
     """``targets.<key>`` inputs as the targets (blank: none) and ``config.<field>`` inputs as
     the configuration (for the types configured here; a form without any: the defaults)."""
     spec = KINDS.get(kind)  # type: ignore[call-overload]
@@ -318,10 +319,10 @@ class ProgramPages(Controller):
         return await view.show_form({"kind": kind, "config": msgspec.to_builtins(spec.config())})
 
     @post("/new", name="programs.create", opt=access(ADMIN, writes=True, form=NEW_FORM))
-    async def program_create(self, view: ViewDep, data: Form) -> Redirect:
+    async def program_create(self, view: ViewDep, data: CheckboxForm) -> Redirect:
         form = await view.request.form()
         values = await checked(view, data, "area_ids")
-        values.update(_targets_and_config(data.get("kind", ""), data, form))
+        values.update(_targets_and_config(values.get("kind", ""), values, form))
         program = await view.submit(values, _create_program)
         return redirect(
             view.url(f"/programs/{program.id}/settings"),
@@ -354,7 +355,7 @@ class ProgramPages(Controller):
         opt=access(ADMIN, writes=True, form=AREAS_FORM),
     )
     async def program_set_areas(
-        self, view: ViewDep, program_id: FromPath[ProgramId], data: Form
+        self, view: ViewDep, program_id: FromPath[ProgramId], data: CheckboxForm
     ) -> Redirect:
         values = await checked(view, {}, "area_ids")
         await view.submit(values, services.set_program_areas, program_id)
@@ -366,11 +367,12 @@ class ProgramPages(Controller):
         opt=access(ADMIN, writes=True, form=CONFIG_FORM),
     )
     async def program_save_config(
-        self, view: ViewDep, program_id: FromPath[ProgramId], data: Form
+        self, view: ViewDep, program_id: FromPath[ProgramId], data: CheckboxForm
     ) -> Redirect:
         program = await repo.get_program(view.ctx, program_id)
-        values: dict[str, Any] = {"version": data.get("version", "")}
-        values.update(_targets_and_config(program.kind, data, await view.request.form()))
+        flat = await checked(view, data)
+        values: dict[str, Any] = {"version": flat.get("version", "")}
+        values.update(_targets_and_config(program.kind, flat, await view.request.form()))
         values.pop("targets", None)
         saved = await view.submit(values, _save_config, program_id)
         return redirect(

@@ -13,6 +13,9 @@ from programs.tables import Activity, Program
 from tenants.schemas import AreaId, MembershipId
 from wusong.core.scoped import ref
 
+# A configuration as a page form carries it: text and checkbox lists (no numbers to normalise).
+FormConfig = dict[str, list[str] | str]
+
 ProgramId = Annotated[UUID, ref(Program)]
 ActivityId = Annotated[UUID, ref(Activity)]
 
@@ -46,6 +49,7 @@ class ProgramForm(ProgramCreate, forbid_unknown_fields=True):
     ``targets.<key>`` and ``config.<field>`` inputs are gathered by the page, targets as typed)."""
 
     targets: dict[str, str] = msgspec.field(default_factory=dict)  # type: ignore[assignment]
+    config: FormConfig = msgspec.field(default_factory=dict)  # type: ignore[assignment]
 
 
 class ProgramUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -95,7 +99,7 @@ class ConfigEdit(msgspec.Struct, forbid_unknown_fields=True):
     inputs are gathered by the page)."""
 
     version: int = 0
-    config: ConfigData = msgspec.field(default_factory=dict)
+    config: FormConfig = msgspec.field(default_factory=dict)
 
     labels: ClassVar[dict[str, str]] = {"version": "配置版本", "config": "配置"}
 

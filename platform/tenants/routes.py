@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from tenants import audit, repo, services
@@ -74,19 +75,38 @@ def area_tree(areas: list[AreaRow]) -> list[tuple[AreaRow, list[AreaRow]]]:
     return [(a, villages.get(a.id, [])) for a in areas if a.kind == "township" and a.active]
 
 
-async def checked(view: View, data: dict[str, str], *names: str) -> dict[str, Any]:
-    """The form with every value of the multi-valued fields ``names`` (checkboxes) as lists;
-    a value may also list several ids separated by commas."""
+# A form with checkboxes: a field sent several times arrives as a list.
+CheckboxForm = URLEncodedBody[dict[str, str | list[str]]]
+
+
+async def checked(view: View, data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The form's single values as text, and every value of the multi-valued fields ``names``
+    (checkboxes) as lists; a value may also list several ids separated by commas."""
     form = await view.request.form()
-    values: dict[str, Any] = dict(data)
+    values: dict[str, Any] = {
+        key: value if isinstance(value, str) else (value[-1] if value else "")
+        for key, value in data.items()
+    }
     for name in names:
         values[name] = [
-            part.strip()
+            _id_text(part)
             for raw in form.getall(name, [])
             for part in str(raw).split(",")
             if part.strip()
         ]
     return values
+
+
+_NO_ROW = "00000000-0000-0000-0000-000000000000"
+
+
+def _id_text(value: str) -> str:
+    """An id as sent, or (not an id at all) one that matches no row, so the use case's
+    ownership check names the field like for any id that is not this tenant's."""
+    try:
+        return str(UUID(value.strip()))
+    except ValueError:
+        return _NO_ROW
 
 
 async def _tokens(view: View, values: dict[str, str]) -> dict[str, Any]:
@@ -268,7 +288,7 @@ class TenantPages(Controller):
         opt=access(ADMIN, writes=True, form=AREAS_FORM),
     )
     async def user_set_areas(
-        self, view: ViewDep, member_id: FromPath[MembershipId], data: Form
+        self, view: ViewDep, member_id: FromPath[MembershipId], data: CheckboxForm
     ) -> Redirect:
         form = await checked(view, {"county": data.get("county", "")}, "area_ids")
         work = await view.submit(form, services.set_member_areas, member_id)
