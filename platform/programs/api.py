@@ -56,9 +56,7 @@ ActivityKindParam = Literal[
 
 
 def _detail(detail: ProgramDetail, status_code: int = 200) -> Response[ProgramDetail]:
-    return Response(
-        detail, status_code=status_code, headers={"ETag": etag(detail.program.version)}
-    )
+    return Response(detail, status_code=status_code, headers={"ETag": etag(detail.program.version)})
 
 
 class ProgramApi(Controller):
@@ -224,9 +222,7 @@ class ProgramApi(Controller):
 
     # ---- activities ----------------------------------------------------------------------
 
-    @get(
-        "/{program_id:uuid}/activities", name="api.programs.activities", opt=access(EVERYONE)
-    )
+    @get("/{program_id:uuid}/activities", name="api.programs.activities", opt=access(EVERYONE))
     async def activities(
         self,
         ctx: Ctx,
@@ -276,4 +272,3 @@ class ProgramApi(Controller):
     ) -> None:
         """Delete a mistaken entry (its recorder or an admin)."""
         await services.delete_activity(ctx, program_id, activity_id)
-

@@ -6,6 +6,7 @@ form is described by ``FORM_FIELDS`` so the settings page can render and read it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -16,7 +17,11 @@ from tenants.rules import clean_text
 from wusong.core.errors import FieldErrors
 
 # Shared court site levels and functions (Zhejiang standard DB33/T 1296-2023).
-SITE_LEVELS: dict[str, str] = {"village": "村（社区）", "township": "乡镇（街道）", "industry": "行业"}
+SITE_LEVELS: dict[str, str] = {
+    "village": "村（社区）",
+    "township": "乡镇（街道）",
+    "industry": "行业",
+}
 COURT_FUNCTIONS: dict[str, str] = {
     "mediation_guidance": "调解指导",
     "online_filing": "网上立案",
@@ -98,7 +103,9 @@ def check_shared_court(config: SharedCourtConfig, errors: FieldErrors) -> Shared
     _check_choice(errors, "site_level", "设点层级", config.site_level, SITE_LEVELS)
     functions = _check_many(errors, "functions", "法庭功能", config.functions, COURT_FUNCTIONS)
     kinds = _check_many(errors, "activity_kinds", "服务类型", config.activity_kinds, ACTIVITY_KINDS)
-    return SharedCourtConfig(site_level=config.site_level, functions=functions, activity_kinds=kinds)
+    return SharedCourtConfig(
+        site_level=config.site_level, functions=functions, activity_kinds=kinds
+    )
 
 
 def check_help_team(config: HelpTeamConfig, errors: FieldErrors) -> HelpTeamConfig:
@@ -128,14 +135,16 @@ FORM_FIELDS: dict[ProgramKind, tuple[ConfigField, ...]] = {
     ),
     ProgramKind.SHARED_COURT: (
         ConfigField("site_level", "设点层级", SITE_LEVELS),
-        ConfigField("functions", "法庭功能", COURT_FUNCTIONS, many=True, hint="依据 DB33/T 1296-2023"),
+        ConfigField(
+            "functions", "法庭功能", COURT_FUNCTIONS, many=True, hint="依据 DB33/T 1296-2023"
+        ),
         _ACTIVITY_FIELD,
     ),
     ProgramKind.HELP_TEAM: (ConfigField("team_type", "团队类型", TEAM_TYPES), _ACTIVITY_FIELD),
 }
 
 
-def config_from_form(kind: str, single: dict[str, str], many: dict[str, list[str]]) -> Any:
+def config_from_form(kind: str, single: Mapping[str, str], many: Mapping[str, list[str]]) -> Any:
     """A configuration as JSON-shaped data from the form's ``config.<field>`` inputs."""
     fields = FORM_FIELDS.get(ProgramKind(kind), ())
     return {

@@ -16,7 +16,6 @@ import msgspec
 
 from wusong.core.errors import FieldErrors
 
-
 # A type's configuration as JSON-shaped data (what is stored and sent), typed to a bounded depth
 # so the OpenAPI says what it holds; its exact shape is the type's ``KindSpec.config``.
 _Scalar = str | int | float | bool | None

@@ -249,7 +249,7 @@ class ActivityFilter:
 
 
 def _activity_where(program_id: UUID, f: ActivityFilter) -> Any:
-    where = Activity.program == program_id
+    where: Any = Activity.program == program_id
     if f.kind:
         where &= Activity.kind == f.kind
     if f.start:

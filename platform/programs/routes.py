@@ -8,8 +8,8 @@ domain's.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from programs import repo, services
 from programs.configs import FORM_FIELDS, config_from_form, config_summary
-from programs.kinds import KIND_LABELS, PROGRAM_STATUSES, ProgramKind
+from programs.kinds import KIND_LABELS, PROGRAM_STATUSES, ConfigData, ProgramKind
 from programs.registry import KINDS
 from programs.repo import ActivityFilter
 from programs.schemas import (
@@ -39,11 +39,11 @@ from programs.schemas import (
     StaffAdd,
     Transition,
 )
+from programs.tables import Activity
 from tenants import repo as tenants_repo
 from tenants.routes import CheckboxForm, area_tree, checked
 from tenants.schemas import MembershipId
 from tenants.services import work_scope
-from programs.tables import Activity
 from wusong.core.errors import FieldErrors, Invalid, NotFound
 from wusong.core.scoped import require_owned
 from wusong.core.tenancy import ADMIN, EVERYONE, Role, TenantContext
@@ -71,7 +71,9 @@ def _targets_and_config(kind: str, data: Mapping[str, str], form: Any) -> dict[s
             if data.get(f"targets.{key}", "").strip()
         }
         if kind in FORM_FIELDS and any(k.startswith("config.") for k in form):
-            many = {k: [str(v) for v in form.getall(k, [])] for k in form if k.startswith("config.")}
+            many = {
+                k: [str(v) for v in form.getall(k, [])] for k in form if k.startswith("config.")
+            }
             values["config"] = config_from_form(kind, data, many)
     return values
 
@@ -274,7 +276,8 @@ async def _delete_activity(ctx: TenantContext, program_id: UUID, form: ActivityD
 
 
 async def _save_config(ctx: TenantContext, program_id: UUID, form: ConfigEdit) -> Any:
-    return await services.save_config(ctx, program_id, ConfigSave(config=form.config), form.version)
+    config = msgspec.convert(form.config, ConfigData)
+    return await services.save_config(ctx, program_id, ConfigSave(config=config), form.version)
 
 
 async def _edit_program(ctx: TenantContext, program_id: UUID, form: ProgramEdit) -> ProgramRow:

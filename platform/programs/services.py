@@ -37,7 +37,14 @@ from tenants.schemas import AreaRow
 from tenants.services import work_scope
 from tenants.tables import Area, Membership
 from wusong.core.clock import SHANGHAI
-from wusong.core.errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound, PreconditionFailed
+from wusong.core.errors import (
+    Conflict,
+    FieldErrors,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+)
 from wusong.core.scoped import require_owned
 from wusong.core.tenancy import TenantContext
 
@@ -167,7 +174,11 @@ async def set_program_areas(
             "program.areas",
             "program",
             program_id,
-            {"name": program.name, "before": {"areas": label(before)}, "after": {"areas": label(wanted)}},
+            {
+                "name": program.name,
+                "before": {"areas": label(before)},
+                "after": {"areas": label(wanted)},
+            },
         )
     return wanted
 
@@ -333,7 +344,9 @@ async def list_staff(ctx: TenantContext, program_id: UUID) -> list[StaffRow]:
 async def add_staff(ctx: TenantContext, program_id: UUID, data: StaffAdd) -> StaffRow:
     """Assign a member of this tenant to the program (assigning twice changes nothing)."""
     program = await repo.get_program(ctx, program_id)
-    await require_owned(ctx, Membership, data.membership_id, field="membership_id", label="工作人员")
+    await require_owned(
+        ctx, Membership, data.membership_id, field="membership_id", label="工作人员"
+    )
     member = await tenants_repo.get_member(ctx, data.membership_id)
     if not member.active:
         raise Invalid({"membership_id": "该用户已停用，不能分配到项目"})

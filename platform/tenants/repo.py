@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Count
 
 from tenants.rules import username_key
 from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
-from tenants.tables import ApiToken, Area, Membership, MemberArea, Tenant, User
+from tenants.tables import ApiToken, Area, MemberArea, Membership, Tenant, User
 from wusong.core.db import as_row, as_rows, is_postgres, set_user
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped

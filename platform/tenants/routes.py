@@ -19,7 +19,6 @@ from tenants.schemas import (
     AreaId,
     AreaRow,
     MemberAreasForm,
-    MemberAreasSet,
     MemberCreate,
     MembershipId,
     MemberUpdate,

@@ -39,11 +39,18 @@ async def county(tenant_a: Any) -> County:
         tenant_a, "mediation_studio", "金玉米调解工作室", area_ids=[town.id, town2.id]
     )
     members, tokens = {}, {}
-    for name, role in [("admin", "admin"), ("med", "mediator"), ("med2", "mediator"),
-                       ("officer", "village_officer"), ("court", "court_reviewer")]:  # fmt: skip
+    for name, role in [
+        ("admin", "admin"),
+        ("med", "mediator"),
+        ("med2", "mediator"),
+        ("officer", "village_officer"),
+        ("court", "court_reviewer"),
+    ]:
         members[name] = await make_member(tenant_a, f"t-{name}", role)
         tokens[name] = (await make_token(members[name]))[1]
-    await staff(studio, tenant_a, members["med"], members["med2"], members["officer"], members["court"])
+    await staff(
+        studio, tenant_a, members["med"], members["med2"], members["officer"], members["court"]
+    )
     await work_in(tenant_a, members["med"], town.id)
     await work_in(tenant_a, members["med2"], town.id)
     await work_in(tenant_a, members["officer"], v2.id)
@@ -56,8 +63,14 @@ def auth(token: str, **extra: str) -> dict[str, str]:
 
 
 def activity(area: UUID, **changes: Any) -> dict[str, Any]:
-    return {"kind": "consultation", "occurred_on": "2025-05-01", "people": 3,
-            "area_id": str(area), "note": "土地纠纷咨询", **changes}  # fmt: skip
+    return {
+        "kind": "consultation",
+        "occurred_on": "2025-05-01",
+        "people": 3,
+        "area_id": str(area),
+        "note": "土地纠纷咨询",
+        **changes,
+    }
 
 
 async def count_activities(c: County, client: httpx.AsyncClient) -> int:
@@ -126,12 +139,14 @@ async def test_member_areas_api_sets_and_refuses_foreign_areas(
     tenant_b = await make_tenant(TENANT_B)
     foreign = await make_area(tenant_b, "township", "英雄街道", "220302001000")
     refused = await client.put(url, json={"area_ids": [str(foreign.id)]}, headers=admin)
-    assert refused.status_code == 422 and "area_ids" in named(refused)
+    assert refused.status_code == 422
+    assert "area_ids" in named(refused)
     both = await client.put(url, json={"county": True, "area_ids": [str(c.town)]}, headers=admin)
     assert both.status_code == 422
     assert (await client.get(url, headers=admin)).json()["area_ids"] == [str(c.village2)]
     saved = await client.put(url, json={"area_ids": [str(c.town)]}, headers=admin)
-    assert saved.status_code == 200 and saved.json()["label"] == "郭家店镇"
+    assert saved.status_code == 200
+    assert saved.json()["label"] == "郭家店镇"
     # now the officer writes in 郭家店村 and no longer in 霍家店村
     assert (await log(c, client, "officer", activity(c.village1))).status_code == 201
     assert (await log(c, client, "officer", activity(c.village2))).status_code == 403
@@ -182,12 +197,14 @@ async def test_another_tenants_program_or_village_is_refused(
     )
     assert foreign_program.status_code == 404
     foreign_village = await log(c, client, "admin", activity(village_b.id))
-    assert foreign_village.status_code == 422 and "area_id" in named(foreign_village)
+    assert foreign_village.status_code == 422
+    assert "area_id" in named(foreign_village)
     # a village of this county the program does not cover
     elsewhere = await make_area(c.tenant, "township", "小宽镇", "220322102000")
     village3 = await make_area(c.tenant, "village", "西河村", "220322102201", elsewhere.id)
     uncovered = await log(c, client, "admin", activity(village3.id))
-    assert uncovered.status_code == 422 and "覆盖" in named(uncovered)["area_id"]
+    assert uncovered.status_code == 422
+    assert "覆盖" in named(uncovered)["area_id"]
     assert await count_activities(c, client) == 0
 
 
@@ -201,9 +218,13 @@ async def test_the_recorder_or_an_admin_deletes_an_entry(
     other = await client.delete(f"{url}/{first}", headers=auth(c.tokens["med2"]))
     assert other.status_code == 403
     assert (await client.delete(f"{url}/{first}", headers=auth(c.tokens["med"]))).status_code == 204
-    assert (await client.delete(f"{url}/{second}", headers=auth(c.tokens["admin"]))).status_code == 204
+    assert (
+        await client.delete(f"{url}/{second}", headers=auth(c.tokens["admin"]))
+    ).status_code == 204
     assert await count_activities(c, client) == 0
-    events = await client.get(f"{API}/audit?action=activity.delete", headers=auth(c.tokens["admin"]))
+    events = await client.get(
+        f"{API}/audit?action=activity.delete", headers=auth(c.tokens["admin"])
+    )
     assert len(events.json()["items"]) == 2
 
 
@@ -211,9 +232,11 @@ async def test_activity_list_filters_by_kind_days_and_village(
     county: County, client: httpx.AsyncClient
 ) -> None:
     c = county
-    for day, kind, area in [("2025-01-05", "consultation", c.village1),
-                            ("2025-01-31", "guidance", c.village1),
-                            ("2025-02-01", "consultation", c.village2)]:  # fmt: skip
+    for day, kind, area in [
+        ("2025-01-05", "consultation", c.village1),
+        ("2025-01-31", "guidance", c.village1),
+        ("2025-02-01", "consultation", c.village2),
+    ]:
         body = activity(area, occurred_on=day, kind=kind)
         assert (await log(c, client, "admin", body)).status_code == 201
     url = f"{API}/programs/{c.studio.id}/activities"
@@ -222,7 +245,8 @@ async def test_activity_list_filters_by_kind_days_and_village(
     assert january.json()["total"] == 2
     assert [r["occurred_on"] for r in january.json()["items"]] == ["2025-01-31", "2025-01-05"]
     kinds = await client.get(f"{url}?kind=consultation&village={c.village2}", headers=admin)
-    assert kinds.json()["total"] == 1 and kinds.json()["items"][0]["area_name"] == "霍家店村"
+    assert kinds.json()["total"] == 1
+    assert kinds.json()["items"][0]["area_name"] == "霍家店村"
 
 
 # ---- configuration ---------------------------------------------------------------------------
@@ -253,7 +277,8 @@ async def test_a_wrong_config_is_a_422_naming_the_field_in_chinese(
     response = await client.post(f"{API}/programs", json=body, headers=auth(token))
     assert response.status_code == 422
     message = named(response)[field]
-    assert "Expected" not in message and any("\u4e00" <= ch <= "\u9fff" for ch in message)
+    assert "Expected" not in message
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message)
     assert await programs_count(client, token) == before
 
 
@@ -263,8 +288,12 @@ async def test_each_config_save_is_a_new_version_and_old_ones_stay(
     admin = auth(county.tokens["admin"])
     created = await client.post(
         f"{API}/programs",
-        json={"kind": "shared_court", "name": "郭家店村共享法庭", "area_ids": [str(county.village1)],
-              "config": {"site_level": "village"}},  # fmt: skip
+        json={
+            "kind": "shared_court",
+            "name": "郭家店村共享法庭",
+            "area_ids": [str(county.village1)],
+            "config": {"site_level": "village"},
+        },
         headers=admin,
     )
     assert created.status_code == 201
@@ -276,9 +305,12 @@ async def test_each_config_save_is_a_new_version_and_old_ones_stay(
             json={"config": {"site_level": level}},
             headers=auth(county.tokens["admin"], **{"If-Match": f'"{n}"'}),
         )
-        assert saved.status_code == 200 and saved.json()["version_no"] == n + 1
+        assert saved.status_code == 200
+        assert saved.json()["version_no"] == n + 1
     stale = await client.put(
-        f"{url}/config", json={"config": {}}, headers=auth(county.tokens["admin"], **{"If-Match": '"1"'})
+        f"{url}/config",
+        json={"config": {}},
+        headers=auth(county.tokens["admin"], **{"If-Match": '"1"'}),
     )
     assert stale.status_code == 412
     history = (await client.get(f"{url}/configs", headers=admin)).json()
@@ -286,9 +318,12 @@ async def test_each_config_save_is_a_new_version_and_old_ones_stay(
     assert [v["config"]["site_level"] for v in history] == ["industry", "township", "village"]
     assert history[2] == first  # version 1 untouched
     bad = await client.put(
-        f"{url}/config", json={"config": {"site_level": "x"}}, headers=auth(county.tokens["admin"], **{"If-Match": '"3"'})
+        f"{url}/config",
+        json={"config": {"site_level": "x"}},
+        headers=auth(county.tokens["admin"], **{"If-Match": '"3"'}),
     )
-    assert bad.status_code == 422 and "config.site_level" in named(bad)
+    assert bad.status_code == 422
+    assert "config.site_level" in named(bad)
     assert len((await client.get(f"{url}/configs", headers=admin)).json()) == 3
 
 
@@ -305,24 +340,30 @@ async def test_activate_needs_areas_and_a_start_and_close_only_when_active(
     program = created.json()["program"]
     url = f"{API}/programs/{program['id']}"
     no_areas = await client.post(f"{url}/activate", headers=admin)
-    assert no_areas.status_code == 409 and "覆盖" in no_areas.json()["detail"]
+    assert no_areas.status_code == 409
+    assert "覆盖" in no_areas.json()["detail"]
     await client.put(f"{url}/areas", json={"area_ids": [str(county.town)]}, headers=admin)
     no_start = await client.post(f"{url}/activate", headers=admin)
-    assert no_start.status_code == 409 and "开始日期" in no_start.json()["detail"]
+    assert no_start.status_code == 409
+    assert "开始日期" in no_start.json()["detail"]
     etag = (await client.get(url, headers=admin)).headers["ETag"]
     patched = await client.patch(
-        url, json={"name": "矛盾帮帮团", "starts_on": "2025-01-01"}, headers={**admin, "If-Match": etag}
+        url,
+        json={"name": "矛盾帮帮团", "starts_on": "2025-01-01"},
+        headers={**admin, "If-Match": etag},
     )
     assert patched.status_code == 200
     body = {**activity(county.village1), "occurred_on": "2025-02-01"}
     activities = f"{url}/activities"
     assert (await client.post(activities, json=body, headers=admin)).status_code == 409  # draft
     active = await client.post(f"{url}/activate", headers=admin)
-    assert active.status_code == 200 and active.json()["program"]["status"] == "active"
+    assert active.status_code == 200
+    assert active.json()["program"]["status"] == "active"
     assert (await client.post(f"{url}/activate", headers=admin)).status_code == 409
     before_start = {**body, "occurred_on": "2024-12-31"}
     early = await client.post(activities, json=before_start, headers=admin)
-    assert early.status_code == 422 and "occurred_on" in named(early)
+    assert early.status_code == 422
+    assert "occurred_on" in named(early)
     assert (await client.post(activities, json=body, headers=admin)).status_code == 201
     closed = await client.post(f"{url}/close", headers=admin)
     assert closed.json()["program"]["status"] == "closed"
@@ -338,7 +379,9 @@ async def test_my_programs_are_staffed_or_cover_my_areas(
     c = county
     far = await make_area(c.tenant, "township", "小宽镇", "220322102000")
     await make_program(c.tenant, "shared_court", "小宽镇共享法庭", area_ids=[far.id])
-    village_court = await make_program(c.tenant, "shared_court", "郭家店村共享法庭", area_ids=[c.village1])
+    village_court = await make_program(
+        c.tenant, "shared_court", "郭家店村共享法庭", area_ids=[c.village1]
+    )
     loner = await make_member(c.tenant, "t-loner", "mediator")
     await work_in(c.tenant, loner, c.town)
     _, token = await make_token(loner)

@@ -58,7 +58,7 @@ def _activities(
     seed: int,
 ) -> list[dict[str, Any]]:
     """Plausible entries from ``start`` to today, a few per kind and month."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     today = services.today()
     rows = []
     for month in _months(start, today):
