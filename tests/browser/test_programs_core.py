@@ -24,7 +24,6 @@ async def seeded() -> None:
 
 
 async def _sign_in(trip: Journey, username: str) -> None:
-    await trip.goto("/login")
     await trip.page.get_by_label("用户名").fill(username)
     await trip.page.get_by_label("密码").fill(PASSWORD)
     await trip.page.get_by_role("button", name="登录").click()
@@ -34,6 +33,7 @@ async def _sign_in(trip: Journey, username: str) -> None:
 async def test_programs_core(trip: Journey) -> None:
     page = trip.page
     page.on("dialog", lambda dialog: dialog.accept())
+    await trip.goto("/login")
     await _sign_in(trip, "admin-a")
 
     await trip.nav("用户")
@@ -82,6 +82,7 @@ async def test_programs_core(trip: Journey) -> None:
     await trip.shot("my-programs")
     program_url = await page.get_by_role("link", name="金玉米调解工作室").get_attribute("href")
     assert program_url
+    await page.wait_for_load_state("networkidle")  # the favicon, before leaving the page
     await trip.goto(program_url + "/activities")
     await page.get_by_label("活动类型").select_option(label="判后答疑")
     await page.get_by_label("日期").fill("2025-03-01")
