@@ -16,6 +16,16 @@ import msgspec
 
 from wusong.core.errors import FieldErrors
 
+# A type's configuration as JSON-shaped data (what is stored and sent), typed to a bounded depth
+# so the OpenAPI says what it holds; its exact shape is the type's ``KindSpec.config``.
+_Scalar = str | int | float | bool | None
+_Value1 = _Scalar | list[_Scalar] | dict[str, _Scalar]
+_Value2 = _Scalar | list[_Value1] | dict[str, _Value1]
+_Value3 = _Scalar | list[_Value2] | dict[str, _Value2]
+_Value4 = _Scalar | list[_Value3] | dict[str, _Value3]
+ConfigValue = _Scalar | list[_Value4] | dict[str, _Value4]
+ConfigData = dict[str, ConfigValue]
+
 
 class ProgramKind(StrEnum):
     """Program type: mediation_studio 调解工作室，shared_court 共享法庭，
@@ -78,16 +88,33 @@ class KindSpec:
 
 
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
+_UNKNOWN = re.compile(r"unknown field `([^`]*)`")
+_MISSING = re.compile(r"missing required field `([^`]*)`")
 
 
 def decode_config(spec: KindSpec, raw: Any, errors: FieldErrors) -> Any:
     """A configuration of ``spec``'s type from JSON-shaped data, checked; None when invalid
-    (each problem is in ``errors`` under ``config.<path>``)."""
+    (each problem is in ``errors`` under ``config.<path>``, with a Chinese message)."""
+    if not isinstance(raw, dict):
+        errors.add("config", "配置应为一组“名称：值”")
+        return None
     try:
         config = msgspec.convert(raw, spec.config, strict=False)
     except msgspec.ValidationError as error:
-        match = _PATH.search(str(error))
+        text = str(error)
+        match = _PATH.search(text)
         path = match.group(1) if match else ""
-        errors.add(f"config.{path}" if path else "config", f"配置格式无效：{error}")
+        if unknown := _UNKNOWN.search(text):
+            path = ".".join(p for p in (path, unknown.group(1)) if p)
+            message = f"“{unknown.group(1)}”不是{spec.label}的配置项"
+        elif missing := _MISSING.search(text):
+            path = ".".join(p for p in (path, missing.group(1)) if p)
+            message = "不能为空"
+        else:
+            message = "格式不正确（类型或取值不符）"
+        label = getattr(spec.config, "labels", {}).get(path.split("[")[0].split(".")[0], "")
+        if not unknown:
+            message = (label or "配置") + message
+        errors.add(f"config.{path}" if path else "config", message)
         return None
     return spec.check(config, errors)

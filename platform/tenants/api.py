@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from tenants import audit, repo, services
@@ -16,7 +16,10 @@ from tenants.schemas import (
     AreaRow,
     AreaUpdate,
     AuditEventRow,
+    MemberAreas,
+    MemberAreasSet,
     MemberRow,
+    MembershipId,
     MeOut,
     TokenCreate,
     TokenCreated,
@@ -99,6 +102,22 @@ class TenantApi(Controller):
     @get("/users", name="api.users.list", opt=access(ADMIN))
     async def list_users(self, ctx: Ctx) -> list[MemberRow]:
         return await repo.list_members(ctx)
+
+    @get("/users/{member_id:uuid}/areas", name="api.users.areas", opt=access(ADMIN))
+    async def member_areas(self, ctx: Ctx, member_id: FromPath[MembershipId]) -> MemberAreas:
+        """Where the member works: ``county`` (the whole county) or ``area_ids``."""
+        return await services.member_areas(ctx, member_id)
+
+    @put(
+        "/users/{member_id:uuid}/areas",
+        name="api.users.set_areas",
+        opt=access(ADMIN, writes=True),
+    )
+    async def set_member_areas(
+        self, ctx: Ctx, member_id: FromPath[MembershipId], data: JSONBody[MemberAreasSet]
+    ) -> MemberAreas:
+        """Replace where the member works (townships cover their villages)."""
+        return await services.set_member_areas(ctx, member_id, data)
 
     @get("/tokens", name="api.tokens.list", opt=access(EVERYONE))
     async def list_tokens(self, ctx: Ctx) -> list[TokenRow]:

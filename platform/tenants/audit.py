@@ -79,6 +79,7 @@ ACTION_LABELS.update(
         PASSWORD_CHANGE: "修改本人密码",
         TOKEN_CREATE: "创建 API 令牌",
         TOKEN_REVOKE: "吊销 API 令牌",
+        "member.areas": "设置工作区域",
     }
 )
 

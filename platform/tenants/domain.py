@@ -44,6 +44,7 @@ DOMAIN = Domain(
         "username": "用户名",
         "display_name": "姓名",
         "role": "角色",
+        "areas": "工作区域",
         "active": "状态",
         "before": "修改前",
         "after": "修改后",

@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Count
 
 from tenants.rules import username_key
 from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
-from tenants.tables import ApiToken, Area, Membership, Tenant, User
+from tenants.tables import ApiToken, Area, MemberArea, Membership, Tenant, User
 from wusong.core.db import as_row, as_rows, is_postgres, set_user
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped
@@ -456,3 +456,32 @@ async def work_areas(ctx: TenantContext, user_id: UUID) -> tuple[bool, set[UUID]
     return False, {
         r["area_id"] if isinstance(r["area_id"], UUID) else UUID(str(r["area_id"])) for r in rows
     }
+
+
+async def member_area_ids(ctx: TenantContext, membership_id: UUID) -> list[UUID | None]:
+    """The member's assignments as stored: area ids, None for the whole county."""
+    rows = await (
+        scoped(ctx, MemberArea)
+        .select(MemberArea.area)
+        .where(MemberArea.membership == membership_id)
+        .order_by(MemberArea.created_at)
+    )
+    return [None if r["area"] is None else _uuid(r["area"]) for r in rows]
+
+
+async def all_member_areas(ctx: TenantContext) -> dict[UUID, list[UUID | None]]:
+    """Every member's assignments (membership id → area ids, None for the whole county)."""
+    rows = await scoped(ctx, MemberArea).select(MemberArea.membership, MemberArea.area)
+    found: dict[UUID, list[UUID | None]] = {}
+    for r in rows:
+        area = None if r["area"] is None else _uuid(r["area"])
+        found.setdefault(_uuid(r["membership"]), []).append(area)
+    return found
+
+
+async def set_member_areas(
+    ctx: TenantContext, membership_id: UUID, area_ids: list[UUID | None]
+) -> None:
+    await scoped(ctx, MemberArea).delete().where(MemberArea.membership == membership_id)
+    for area_id in area_ids:
+        await insert(ctx, MemberArea, membership=membership_id, area=area_id)

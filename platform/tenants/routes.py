@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from tenants import audit, repo, services
@@ -17,6 +18,7 @@ from tenants.schemas import (
     AreaEdit,
     AreaId,
     AreaRow,
+    MemberAreasForm,
     MemberCreate,
     MembershipId,
     MemberUpdate,
@@ -53,8 +55,57 @@ async def _edited_member(view: View, values: dict[str, str]) -> dict[str, Any]:
 
 
 async def _member_context(view: View, member: Any) -> dict[str, Any]:
-    """The member page: the member, and whether their identity is the platform's to change."""
-    return {"member": member, "shared": await services.identity_shared(view.ctx, member.user_id)}
+    """The member page: the member, whether their identity is the platform's to change, and
+    where they work (with the townships and villages to choose from)."""
+    return {
+        "member": member,
+        "shared": await services.identity_shared(view.ctx, member.user_id),
+        "work": await services.member_areas(view.ctx, member.id),
+        "area_tree": area_tree(await repo.all_areas(view.ctx)),
+    }
+
+
+def area_tree(areas: list[AreaRow]) -> list[tuple[AreaRow, list[AreaRow]]]:
+    """Active townships, each with its active villages (for grouped checkboxes)."""
+    villages: dict[Any, list[AreaRow]] = {}
+    for area in areas:
+        if area.kind == "village" and area.active:
+            villages.setdefault(area.parent_id, []).append(area)
+    return [(a, villages.get(a.id, [])) for a in areas if a.kind == "township" and a.active]
+
+
+# A form with checkboxes: a field sent several times arrives as a list.
+CheckboxForm = URLEncodedBody[dict[str, str | list[str]]]
+
+
+async def checked(view: View, data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The form's single values as text, and every value of the multi-valued fields ``names``
+    (checkboxes) as lists; a value may also list several ids separated by commas."""
+    form = await view.request.form()
+    values: dict[str, Any] = {
+        key: value if isinstance(value, str) else (value[-1] if value else "")
+        for key, value in data.items()
+    }
+    for name in names:
+        values[name] = [
+            _id_text(part)
+            for raw in form.getall(name, [])
+            for part in str(raw).split(",")
+            if part.strip()
+        ]
+    return values
+
+
+_NO_ROW = "00000000-0000-0000-0000-000000000000"
+
+
+def _id_text(value: str) -> str:
+    """An id as sent, or (not an id at all) one that matches no row, so the use case's
+    ownership check names the field like for any id that is not this tenant's."""
+    try:
+        return str(UUID(value.strip()))
+    except ValueError:
+        return _NO_ROW
 
 
 async def _tokens(view: View, values: dict[str, str]) -> dict[str, Any]:
@@ -93,6 +144,7 @@ AREA_ACTIVE_FORM = FormPage(
 USER_FORM = FormPage(MemberCreate, "tenants/user_form.html")
 ROLE_FORM = FormPage(MemberUpdate, "tenants/user_detail.html", context=_edited_member)
 RESET_FORM = FormPage(PasswordReset, "tenants/user_detail.html", context=_edited_member)
+AREAS_FORM = FormPage(MemberAreasForm, "tenants/user_detail.html", context=_edited_member)
 MEMBER_ACTIVE_FORM = FormPage(
     MemberUpdate, back=lambda view: view.url(f"/users/{view.request.path_params['member_id']}")
 )
@@ -108,13 +160,19 @@ class TenantPages(Controller):
         counts = await repo.home_counts(ctx)
         by_role: dict[str, int] = {}
         recent: list[Any] = []
+        work = None
+        if not ctx.is_admin and ctx.user_id is not None:
+            me = await repo.member_by_user(ctx, ctx.user_id)
+            work = await services.member_areas(ctx, me.id) if me else None
         if ctx.is_admin:
             by_role = await repo.members_by_role(ctx)
             filters = audit.AuditFilter()
             recent, _ = await audit.list_events(
                 ctx, filters, view.catalog.audit_actions, limit=5, with_total=False
             )
-        return await view.render("tenants/home.html", counts=counts, by_role=by_role, recent=recent)
+        return await view.render(
+            "tenants/home.html", counts=counts, by_role=by_role, recent=recent, work=work
+        )
 
     # ---- areas ---------------------------------------------------------------------------
 
@@ -182,8 +240,15 @@ class TenantPages(Controller):
         active = {"active": True, "inactive": False}.get(status)
         known_role = role if role in {r.value for r in Role} else None
         members = await repo.list_members(view.ctx, role=known_role, active=active)
+        assigned = await repo.all_member_areas(view.ctx)
+        names = {a.id: a.name for a in await repo.all_areas(view.ctx)}
+        areas = {m.id: services.areas_label(assigned.get(m.id, []), names) for m in members}
         return await view.render(
-            "tenants/users.html", members=members, filter_role=role, filter_status=status
+            "tenants/users.html",
+            members=members,
+            areas=areas,
+            filter_role=role,
+            filter_status=status,
         )
 
     @get("/users/new", name="users.new", opt=access(ADMIN, form=USER_FORM))
@@ -215,6 +280,18 @@ class TenantPages(Controller):
         form = {"role": data.get("role", ""), "version": data.get("version", "")}
         await view.submit(form, services.update_member, member_id)
         return redirect(view.url(f"/users/{member_id}"), "已保存角色")
+
+    @post(
+        "/users/{member_id:uuid}/areas",
+        name="users.set_areas",
+        opt=access(ADMIN, writes=True, form=AREAS_FORM),
+    )
+    async def user_set_areas(
+        self, view: ViewDep, member_id: FromPath[MembershipId], data: CheckboxForm
+    ) -> Redirect:
+        form = await checked(view, {"county": data.get("county", "")}, "area_ids")
+        work = await view.submit(form, services.set_member_areas, member_id)
+        return redirect(view.url(f"/users/{member_id}#areas"), f"已保存工作区域：{work.label}")
 
     @post(
         "/users/{member_id:uuid}/active",

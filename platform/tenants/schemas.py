@@ -226,3 +226,26 @@ class AreaScope(msgspec.Struct, frozen=True):
 
     def covers(self, area_id: UUID | None) -> bool:
         return self.county or (area_id is not None and area_id in self.area_ids)
+
+
+class MemberAreasSet(msgspec.Struct, forbid_unknown_fields=True):
+    """Where a member works: the whole county, or these townships/villages (a township covers
+    its villages). Neither: the member may write nothing that belongs to an area."""
+
+    county: bool = False
+    area_ids: list[AreaId] = msgspec.field(default_factory=list)
+
+    labels: ClassVar[dict[str, str]] = {"county": "全县", "area_ids": "工作区域"}
+
+
+class MemberAreasForm(MemberAreasSet, forbid_unknown_fields=True):
+    """The member page's form of MemberAreasSet (checkboxes: one ``area_ids`` value each)."""
+
+
+class MemberAreas(msgspec.Struct):
+    """A member's work areas as pages and the API show them."""
+
+    membership_id: UUID
+    county: bool
+    area_ids: list[UUID]
+    label: str  # 全县, or the areas' names joined; 未分配 when none

@@ -28,6 +28,8 @@ from tenants.schemas import (
     AreaRow,
     AreaScope,
     AreaUpdate,
+    MemberAreas,
+    MemberAreasSet,
     MemberCreate,
     MemberUpdate,
     PasswordReset,
@@ -394,3 +396,55 @@ async def work_scope(ctx: TenantContext) -> AreaScope:
         return AreaScope(county=True)
     county, areas = await repo.work_areas(ctx, ctx.user_id)
     return AreaScope(county=county, area_ids=frozenset(areas))
+
+
+COUNTY_WIDE = "全县"
+UNASSIGNED = "未分配"
+
+
+def areas_label(assigned: list[UUID | None], names: dict[UUID, str]) -> str:
+    """How an assignment reads: 全县, the areas' names, or 未分配."""
+    if None in assigned:
+        return COUNTY_WIDE
+    return "、".join(names.get(a, "") for a in assigned if a is not None) or UNASSIGNED
+
+
+async def member_areas(ctx: TenantContext, membership_id: UUID) -> MemberAreas:
+    """Where the member works (404 when the member is not this tenant's)."""
+    await repo.get_member(ctx, membership_id)
+    assigned = await repo.member_area_ids(ctx, membership_id)
+    names = {a.id: a.name for a in await repo.all_areas(ctx)}
+    return MemberAreas(
+        membership_id=membership_id,
+        county=None in assigned,
+        area_ids=[a for a in assigned if a is not None],
+        label=areas_label(assigned, names),
+    )
+
+
+async def set_member_areas(
+    ctx: TenantContext, membership_id: UUID, data: MemberAreasSet
+) -> MemberAreas:
+    """Assign the member to the whole county, or to townships/villages of this tenant."""
+    member = await repo.get_member(ctx, membership_id)
+    for area_id in data.area_ids:
+        await require_owned(ctx, Area, area_id, field="area_ids", label="工作区域")
+    if data.county and data.area_ids:
+        raise Invalid({"area_ids": "已选“全县”时不必再选乡镇或村"})
+    wanted: list[UUID | None] = [None] if data.county else list(dict.fromkeys(data.area_ids))
+    before = await repo.member_area_ids(ctx, membership_id)
+    if set(before) != set(wanted):
+        await repo.set_member_areas(ctx, membership_id, wanted)
+        names = {a.id: a.name for a in await repo.all_areas(ctx)}
+        await audit.record(
+            ctx,
+            "member.areas",
+            "membership",
+            membership_id,
+            {
+                "username": member.username,
+                "before": {"areas": areas_label(before, names)},
+                "after": {"areas": areas_label(wanted, names)},
+            },
+        )
+    return await member_areas(ctx, membership_id)
