@@ -46,8 +46,6 @@ DOMAIN = Domain(
             "村规民约、一站式调解，及其配置、记录与活动",
         )
     ],
-    audit_actions={"program.create": "新建试点项目"},
-    audit_objects={"program": "试点项目"},
     template_globals={
         "program_tabs": program_tabs,
         "PROGRAM_KIND_LABELS": KIND_LABELS,

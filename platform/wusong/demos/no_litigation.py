@@ -40,8 +40,8 @@ LAWSUITS: dict[int, list[int]] = {
     2025: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2],
 }
 
-RUBRIC_2021 = {"granularity": "year", "indicators": ["lawsuits"], "max_lawsuits": 0}
-RUBRIC_2024 = {
+RUBRIC_2021: dict[str, Any] = {"granularity": "year", "indicators": ["lawsuits"], "max_lawsuits": 0}
+RUBRIC_2024: dict[str, Any] = {
     "granularity": "year",
     "indicators": ["lawsuits", "rate", "settled"],
     "max_lawsuits": 1,
@@ -64,12 +64,10 @@ async def load(ctx: TenantContext) -> None:
     from programs import services as programs_services
     from programs.no_litigation import services
     from programs.no_litigation.schemas import CountCreate, PilotCreate
-    from programs.schemas import ProgramCreate
-    from programs.tables import Program
+    from programs.schemas import ProgramCreate, Transition
     from tenants import repo as tenants_repo
     from tenants import services as tenants_services
     from tenants.schemas import AreaCreate
-    from wusong.core.scoped import scoped
 
     areas = {area.name: area for area in await tenants_repo.all_areas(ctx)}
     town = areas["伊通镇"]
@@ -94,8 +92,7 @@ async def load(ctx: TenantContext) -> None:
             config=RUBRIC_2021,
         ),
     )
-    # Activated as the programs core's activate use case does: the rubric is ready.
-    await scoped(ctx, Program).update({Program.status: "active"}).where(Program.id == program.id)
+    await programs_services.activate_program(ctx, program.id, Transition())
     for (_, _, population, households), village in zip(PILOTS, villages, strict=True):
         await services.add_pilot(ctx, program.id, PilotCreate(village.id, population, households))
     version = 1
