@@ -168,8 +168,11 @@ def config_summary(kind: str, config: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+# Target key → label: an activity kind, counted in people served, or in sessions for the kinds
+# of kinds.COUNTED_IN_SESSIONS.
 _TARGETS = {
-    "consultation": "法律咨询与诉讼指导（人次）",
+    "consultation": "法律咨询（人次）",
+    "guidance": "诉讼指导（人次）",
     "post_judgment_qa": "判后答疑（人次）",
     "legal_education": "普法宣传（场次）",
 }

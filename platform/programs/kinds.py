@@ -59,6 +59,9 @@ ACTIVITY_KINDS: dict[str, str] = {
     "online_hearing": "在线庭审辅助",
 }
 
+# Activity kinds whose targets and figures count sessions held, not people served.
+COUNTED_IN_SESSIONS: frozenset[str] = frozenset({"legal_education"})
+
 PROGRAM_STATUSES: dict[str, str] = {"draft": "筹备中", "active": "运行中", "closed": "已结束"}
 
 

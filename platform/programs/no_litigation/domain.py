@@ -37,6 +37,11 @@ DOMAIN = Domain(
         "disputes_settled": "就地化解纠纷数",
         "note": "备注",
         "status": "达标情况",
+        "granularity": "统计周期",
+        "indicators": "考核指标",
+        "max_lawsuits": "新增诉讼案件上限",
+        "max_rate_per_10k": "万人成讼率上限",
+        "min_settled_percent": "就地化解率下限（%）",
     },
     template_globals=TEMPLATE_GLOBALS,
 )

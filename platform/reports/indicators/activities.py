@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from programs import repo as programs_repo
-from programs.kinds import ACTIVITY_KINDS, KIND_LABELS, ProgramKind
+from programs.kinds import ACTIVITY_KINDS, COUNTED_IN_SESSIONS, KIND_LABELS, ProgramKind
 from programs.registry import KINDS
 from programs.schemas import ProgramRow
 from reports.indicators.base import Cell, IndicatorTable, Period
@@ -215,11 +215,13 @@ async def _targets(
         "activities.targets", "目标完成情况", ["目标", "目标值", "已完成", "完成率"], note=note
     )
     for key, target in targets.items():
-        done = found.get(key, Figures()).people
+        figures = found.get(key, Figures())
+        sessions = key in COUNTED_IN_SESSIONS
+        done, unit = (figures.records, "场次") if sessions else (figures.people, "人次")
         link = records_link(ctx, program.id, span, kind=key, village_id=village_id)
         rate = round(done * 100 / target, 1) if target else None
         table.rows.append(
-            [Cell(labels[key]), Cell(target, unit="人次"), Cell(done, link=link, unit="人次"),
+            [Cell(labels[key]), Cell(target, unit=unit), Cell(done, link=link, unit=unit),
              Cell(rate, unit="%")]
         )  # fmt: skip
     return [table]

@@ -120,7 +120,7 @@ async def _lishu(ctx: TenantContext) -> None:
             description="法官与人民调解员共同驻点，就地提供法律咨询、诉讼指导、调解与判后答疑。",
             starts_on=date(2024, 1, 1),
             area_ids=[areas["郭家店镇"]],
-            targets={"consultation": 2000, "post_judgment_qa": 1500},
+            targets={"consultation": 1200, "guidance": 800, "post_judgment_qa": 1500},
             config={"host_tribunal": "郭家店法庭"},
         ),
         [mediator.id],
