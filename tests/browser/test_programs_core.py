@@ -53,7 +53,7 @@ async def test_programs_core(trip: Journey) -> None:
     await page.get_by_label("开始日期").fill("2024-01-01")
     await page.get_by_label("郭家店镇（整个乡镇）").check()
     await page.get_by_label("指导法庭").fill("郭家店法庭")
-    await page.get_by_label("目标：法律咨询与诉讼指导（人次）").fill("2000")
+    await page.get_by_label("目标：法律咨询（人次）").fill("1200")
     await trip.shot("new-program")
     await page.get_by_role("button", name="新建项目（筹备中）").click()
     await page.get_by_text("已新建项目：金玉米调解工作室").wait_for()
