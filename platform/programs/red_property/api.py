@@ -32,8 +32,7 @@ from wusong.core.web import Ctx, access
 
 INSPECTORS = frozenset({Role.INSPECTOR})
 COMPLAINT_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.VILLAGE_OFFICER})
-Due = Literal["any", "expired", "soon", "never"]
-
+Due = Literal["any", "expired", "soon", "never", "lapsed"]
 
 
 class RedPropertyApi(Controller):
@@ -107,9 +106,7 @@ class RedPropertyApi(Controller):
         return Response(row, headers={"ETag": etag(row.version)})
 
     @get("/rubric", name="api.red_property.rubric", opt=access(EVERYONE))
-    async def get_rubric(
-        self, ctx: Ctx, program_id: FromPath[RedProgramId]
-    ) -> Response[RubricOut]:
+    async def get_rubric(self, ctx: Ctx, program_id: FromPath[RedProgramId]) -> Response[RubricOut]:
         rubric = await services.rubric_out(ctx, program_id)
         return Response(rubric, headers={"ETag": etag(rubric.version_no)})
 

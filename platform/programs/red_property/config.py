@@ -8,6 +8,7 @@ version; an inspection keeps the version it was scored under and its computed re
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import msgspec
@@ -86,7 +87,9 @@ def _check_criteria(config: Config, errors: FieldErrors) -> None:
     seen: set[str] = set()
     for i, criterion in enumerate(config.criteria):
         key = f"config.criteria[{i}]"
-        criterion.name = clean_text(errors, f"{key}.name", f"第{i + 1}个评分项名称", criterion.name, 40)
+        criterion.name = clean_text(
+            errors, f"{key}.name", f"第{i + 1}个评分项名称", criterion.name, 40
+        )
         if criterion.name in seen:
             errors.add(f"{key}.name", f"评分项“{criterion.name}”重复")
         seen.add(criterion.name)
@@ -117,7 +120,8 @@ def _check_bands(config: Config, errors: FieldErrors) -> None:
             errors.add(f"{key}.stars", "星级须为 0（无星）至 5")
         elif not 0 <= band.min_score <= band.max_score <= 100:
             errors.add(
-                f"{key}.min_score", f"{star_label(band.stars)}的分数段须在 0–100 之内且下限不大于上限"
+                f"{key}.min_score",
+                f"{star_label(band.stars)}的分数段须在 0–100 之内且下限不大于上限",
             )
         else:
             usable.append(band)
@@ -127,7 +131,7 @@ def _check_bands(config: Config, errors: FieldErrors) -> None:
     overlaps = [
         f"{star_label(a.stars)} {a.min_score}–{a.max_score} 与 "
         f"{star_label(b.stars)} {b.min_score}–{b.max_score}"
-        for a, b in zip(ordered, ordered[1:], strict=False)
+        for a, b in itertools.pairwise(ordered)
         if b.min_score <= a.max_score
     ]
     if overlaps:
@@ -158,14 +162,14 @@ def _check_fees(config: Config, errors: FieldErrors) -> None:
         if fee.stars in given:
             errors.add(f"{key}.stars", f"{fee.stars}星的收费等级重复")
         given[fee.stars] = i
-        fee.level = clean_text(errors, f"{key}.level", f"{fee.stars}星的收费等级名称", fee.level, 20)
+        fee.level = clean_text(
+            errors, f"{key}.level", f"{fee.stars}星的收费等级名称", fee.level, 20
+        )
         if not 0 <= fee.ceiling_fen <= 100_000:
             errors.add(f"{key}.ceiling_fen", f"{fee.stars}星的收费上限须为 0 至 1000 元")
     missing = [s for s in STAR_LEVELS if s not in given]
     if missing:
-        errors.add(
-            "config.fees", "收费标准缺少星级：" + "、".join(star_label(s) for s in missing)
-        )
+        errors.add("config.fees", "收费标准缺少星级：" + "、".join(star_label(s) for s in missing))
 
 
 def not_ready(config: Config) -> str | None:
@@ -188,9 +192,7 @@ def rate(config: Config, scores: list[int], vetoed: bool) -> Rating:
     score = sum(scores)
     stars = 0
     if not vetoed:
-        stars = next(
-            (b.stars for b in config.bands if b.min_score <= score <= b.max_score), 0
-        )
+        stars = next((b.stars for b in config.bands if b.min_score <= score <= b.max_score), 0)
     fee = next((f for f in config.fees if f.stars == stars), None)
     return Rating(score, stars, fee.level if fee else "", fee.ceiling_fen if fee else None)
 

@@ -36,7 +36,8 @@ _COMPLEX_COLUMNS = (
 
 @dataclass(frozen=True)
 class ComplexFilter:
-    """What a complex list shows. ``due``: expired | soon (within 30 days) | never | any."""
+    """What a complex list shows. ``due``: expired | soon (within 30 days) | never | lapsed
+    (never or expired) | any (any of these)."""
 
     village: UUID | None = None
     areas: frozenset[UUID] | None = None  # the member's work areas (None: everywhere)
@@ -77,6 +78,8 @@ async def list_complexes(
         query = query.where((c.rated_until >= today) & (c.rated_until <= soon))
     elif filters.due == "never":
         query = query.where(c.rated_until.is_null())
+    elif filters.due == "lapsed":
+        query = query.where(c.rated_until.is_null() | (c.rated_until < today))
     elif filters.due == "any":
         query = query.where(c.rated_until.is_null() | (c.rated_until <= soon))
     if filters.q:
@@ -217,7 +220,7 @@ async def list_inspections(
     offset: int = 0,
 ) -> list[InspectionRow]:
     i = Inspection
-    area = i.property_complex.area
+    area: Any = i.property_complex.area
     query = scoped(ctx, i).select(*_INSPECTION_COLUMNS).where(i.program == program_id)
     if filters.complex_id is not None:
         query = query.where(i.property_complex == filters.complex_id)
@@ -240,7 +243,9 @@ async def list_inspections(
     return as_rows(InspectionRow, [_loaded(r) for r in rows])
 
 
-async def get_inspection(ctx: TenantContext, program_id: UUID, inspection_id: UUID) -> InspectionRow:
+async def get_inspection(
+    ctx: TenantContext, program_id: UUID, inspection_id: UUID
+) -> InspectionRow:
     i = Inspection
     row = (
         await scoped(ctx, i)
@@ -295,7 +300,7 @@ async def list_complaints(
     offset: int = 0,
 ) -> list[ComplaintRow]:
     k = Complaint
-    area = k.property_complex.area
+    area: Any = k.property_complex.area
     query = scoped(ctx, k).select(*_COMPLAINT_COLUMNS).where(k.program == program_id)
     if filters.complex_id is not None:
         query = query.where(k.property_complex == filters.complex_id)

@@ -20,8 +20,8 @@ from programs.red_property.schemas import (
     ComplaintCreate,
     ComplaintId,
     ComplaintUpdate,
-    ComplexCreate,
     ComplexActive,
+    ComplexCreate,
     ComplexEdit,
     ComplexId,
     ComplexUpdate,
@@ -41,7 +41,13 @@ from wusong.core.web import Form, access, redirect
 
 INSPECTORS = frozenset({Role.INSPECTOR})
 COMPLAINT_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.VILLAGE_OFFICER})
-DUE_FILTERS = {"any": "待复评（全部）", "expired": "已过期", "soon": "30 天内到期", "never": "从未评星"}
+DUE_FILTERS = {
+    "any": "待复评（全部）",
+    "expired": "已过期",
+    "soon": "30 天内到期",
+    "never": "从未评星",
+    "lapsed": "未评星或已过期",
+}
 DUE_SOON_DAYS = 30
 
 
@@ -136,11 +142,15 @@ def _back_to_complaints(view: View) -> str:
     return view.url(f"/programs/{view.request.path_params['program_id']}/complaints")
 
 
-COMPLEX_FORM = FormPage(ComplexCreate, "programs/red_property/complex_form.html", context=_complex_form_context)
+COMPLEX_FORM = FormPage(
+    ComplexCreate, "programs/red_property/complex_form.html", context=_complex_form_context
+)
+
+
 async def _complex_current(view: View) -> dict[str, Any]:
     row = await repo.get_complex(view.ctx, _path(view, "program_id"), _path(view, "complex_id"))
-    return {"name": row.name, "area_id": row.area_id, "address": row.address,
-            "company": row.company, "households": row.households, "version": row.version}  # fmt: skip
+    fields = ("name", "area_id", "address", "company", "households", "version")
+    return {name: getattr(row, name) for name in fields}
 
 
 COMPLEX_EDIT_FORM = FormPage(
@@ -150,9 +160,18 @@ COMPLEX_EDIT_FORM = FormPage(
     current=_complex_current,
 )
 COMPLEX_ACTIVE_FORM = FormPage(ComplexActive, back=_back_to_complex)
-RUBRIC_FORM = FormPage(RubricForm, "programs/red_property/rubric.html", context=_rubric_context, current=_rubric_current)
-INSPECTION_FORM = FormPage(InspectionForm, "programs/red_property/inspection_form.html", context=_inspection_context)
-COMPLAINT_FORM = FormPage(ComplaintCreate, "programs/red_property/complaint_form.html", context=_complex_form_context)
+RUBRIC_FORM = FormPage(
+    RubricForm,
+    "programs/red_property/rubric.html",
+    context=_rubric_context,
+    current=_rubric_current,
+)
+INSPECTION_FORM = FormPage(
+    InspectionForm, "programs/red_property/inspection_form.html", context=_inspection_context
+)
+COMPLAINT_FORM = FormPage(
+    ComplaintCreate, "programs/red_property/complaint_form.html", context=_complex_form_context
+)
 COMPLAINT_STATUS_FORM = FormPage(ComplaintUpdate, back=_back_to_complaints)
 
 
@@ -196,7 +215,9 @@ async def _record_inspection(
         if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 4:
             scores.append(int(raw))
         else:
-            errors.add(f"score_{i}", f"第{i + 1}项得分应填写整数" if raw else f"第{i + 1}项得分不能为空")
+            errors.add(
+                f"score_{i}", f"第{i + 1}项得分应填写整数" if raw else f"第{i + 1}项得分不能为空"
+            )
     errors.raise_if_any()
     assert day is not None
     inspection = InspectionCreate(
@@ -225,7 +246,7 @@ class RedPropertyPages(Controller):
         due: FromQuery[str] = "",
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",
-        all: FromQuery[str] = "",  # noqa: A002 - the query parameter's name
+        all: FromQuery[str] = "",
     ) -> Template:
         context = await _page_context(view, program_id)
         today = context["today"]
@@ -236,7 +257,7 @@ class RedPropertyPages(Controller):
             stars=_stars(stars),
             due=due if due in DUE_FILTERS else "",
             q=q.strip()[:40],
-            active=False if status == "inactive" else True,
+            active=status != "inactive",
         )
         rows = await repo.list_complexes(
             view.ctx, program_id, filters, today, today + timedelta(days=DUE_SOON_DAYS)
@@ -244,8 +265,14 @@ class RedPropertyPages(Controller):
         return await view.render(
             "programs/red_property/complexes.html",
             complexes=rows,
-            filters={"village": village, "stars": stars, "due": filters.due, "q": filters.q,
-                     "status": status, "all": all},  # fmt: skip
+            filters={
+                "village": village,
+                "stars": stars,
+                "due": filters.due,
+                "q": filters.q,
+                "status": status,
+                "all": all,
+            },
             scoped_to_areas=filters.areas is not None,
             DUE_FILTERS=DUE_FILTERS,
             **context,
@@ -376,7 +403,7 @@ class RedPropertyPages(Controller):
         village: FromQuery[str] = "",
         stars: FromQuery[str] = "",
         to: FromQuery[str] = "",
-        all: FromQuery[str] = "",  # noqa: A002 - the query parameter's name
+        all: FromQuery[str] = "",
     ) -> Template:
         context = await _page_context(view, program_id)
         start, last = _day(view.request.query_params.get("from", "")), _day(to)
@@ -391,8 +418,13 @@ class RedPropertyPages(Controller):
         return await view.render(
             "programs/red_property/inspections.html",
             inspections=rows,
-            filters={"village": village, "stars": stars, "from": start.isoformat() if start else "",
-                     "to": last.isoformat() if last else "", "all": all},  # fmt: skip
+            filters={
+                "village": village,
+                "stars": stars,
+                "from": start.isoformat() if start else "",
+                "to": last.isoformat() if last else "",
+                "all": all,
+            },
             scoped_to_areas=filters.areas is not None,
             **context,
         )
@@ -428,7 +460,8 @@ class RedPropertyPages(Controller):
         stars = f"{row.stars}星" if row.stars else "无星"
         return redirect(
             view.url(f"/programs/{program_id}/complexes/{complex_id}"),
-            f"已登记督察记录：{row.score} 分，{stars}" + (f"，{row.fee_level}" if row.fee_level else ""),
+            f"已登记督察记录：{row.score} 分，{stars}"
+            + (f"，{row.fee_level}" if row.fee_level else ""),
         )
 
     # ---- complaints ----------------------------------------------------------------------
@@ -443,7 +476,7 @@ class RedPropertyPages(Controller):
         collective: FromQuery[str] = "",
         status: FromQuery[str] = "",
         category: FromQuery[str] = "",
-        all: FromQuery[str] = "",  # noqa: A002 - the query parameter's name
+        all: FromQuery[str] = "",
     ) -> Template:
         context = await _page_context(view, program_id)
         start, last = _day(view.request.query_params.get("from", "")), _day(to)
@@ -461,10 +494,16 @@ class RedPropertyPages(Controller):
         return await view.render(
             "programs/red_property/complaints.html",
             complaints=rows,
-            filters={"village": village, "from": start.isoformat() if start else "",
-                     "to": last.isoformat() if last else "", "collective": collective,
-                     "status": filters.status, "category": filters.category,
-                     "complex": view.request.query_params.get("complex", ""), "all": all},  # fmt: skip
+            filters={
+                "village": village,
+                "from": start.isoformat() if start else "",
+                "to": last.isoformat() if last else "",
+                "collective": collective,
+                "status": filters.status,
+                "category": filters.category,
+                "complex": view.request.query_params.get("complex", ""),
+                "all": all,
+            },
             scoped_to_areas=filters.areas is not None,
             **context,
         )
@@ -516,4 +555,3 @@ class RedPropertyPages(Controller):
             view.url(f"/programs/{program_id}/complaints"),
             f"已将“{row.complex_name}”的投诉标记为{COMPLAINT_STATUSES[row.status]}",
         )
-

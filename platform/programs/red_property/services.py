@@ -158,7 +158,6 @@ async def create_complex(ctx: TenantContext, program_id: UUID, data: ComplexCrea
     return await repo.get_complex(ctx, program_id, complex_id)
 
 
-
 async def update_complex(
     ctx: TenantContext,
     program_id: UUID,
@@ -205,7 +204,11 @@ async def update_complex(
     after = {k: str(v) for k, v in changes.items()}
     action = "red_property.complex.update"
     if set(changes) == {"active"}:
-        action = "red_property.complex.activate" if changes["active"] else "red_property.complex.deactivate"
+        action = (
+            "red_property.complex.activate"
+            if changes["active"]
+            else "red_property.complex.deactivate"
+        )
     await audit.record(
         ctx,
         action,
@@ -282,9 +285,7 @@ async def record_inspection(
     else:
         for i, (criterion, score) in enumerate(zip(config.criteria, data.scores, strict=True)):
             if not 0 <= score <= criterion.weight:
-                errors.add(
-                    f"scores[{i}]", f"“{criterion.name}”的得分须为 0 至 {criterion.weight}"
-                )
+                errors.add(f"scores[{i}]", f"“{criterion.name}”的得分须为 0 至 {criterion.weight}")
     known = {v.name for v in config.vetoes}
     unknown = [v for v in data.vetoes if v not in known]
     if unknown:

@@ -59,7 +59,10 @@ async def red_property_records(world: World) -> None:
             ctx, program_id, complex_.id, InspectionCreate(date(2025, 5, 10), [18, 27, 25, 16])
         )
         complaint = await services.record_complaint(
-            ctx, program_id, complex_.id, ComplaintCreate(date(2025, 6, 1), "service", "电梯长期停运")
+            ctx,
+            program_id,
+            complex_.id,
+            ComplaintCreate(date(2025, 6, 1), "service", "电梯长期停运"),
         )
     world.add_target("red_property_complexes", complex_.id)
     world.add_target("red_property_inspections", inspection.id)
