@@ -89,9 +89,7 @@ def _due_statement(by_village: bool) -> TenantStatement:
         + _COMPLEXES
         + " AND c.program = {}"
         + (_VILLAGE if by_village else "")
-        + " GROUP BY CASE WHEN c.rated_until IS NULL THEN 'never'"
-        " WHEN c.rated_until < {} THEN 'expired'"
-        " WHEN c.rated_until <= {} THEN 'soon' ELSE 'valid' END"
+        + " GROUP BY 1"
     )
 
 
@@ -259,7 +257,7 @@ async def _due_table(
     today = _today()
     soon = today + timedelta(days=DUE_SOON_DAYS)
     rows = await _due_statement(village_id is not None).fetch(
-        ctx, today, soon, program.id, *_village_args(village_id), today, soon
+        ctx, today, soon, program.id, *_village_args(village_id)
     )
     counts = {str(r["due"]): int(r["n"]) for r in rows}
     labels = {"expired": "评星已过期", "soon": f"{DUE_SOON_DAYS} 天内到期", "never": "从未评星"}
