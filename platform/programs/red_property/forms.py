@@ -14,6 +14,8 @@ from programs.red_property.config import STAR_LEVELS, Config
 
 BLANK_CRITERIA = 3  # empty criterion rows offered under the saved ones
 BLANK_VETOES = 2
+MIN_CRITERIA = 6  # rows a first rubric starts with
+MIN_VETOES = 3
 BAND_ROWS = 6  # 0–5 stars
 
 
@@ -47,8 +49,10 @@ def row_counts(values: Mapping[str, str]) -> dict[str, int]:
         return max(found, default=-1) + 1
 
     return {
-        "criteria": max(used("criterion_name_"), used("criterion_weight_")) + BLANK_CRITERIA,
-        "vetoes": used("veto_name_") + BLANK_VETOES,
+        "criteria": max(
+            max(used("criterion_name_"), used("criterion_weight_")) + BLANK_CRITERIA, MIN_CRITERIA
+        ),
+        "vetoes": max(used("veto_name_") + BLANK_VETOES, MIN_VETOES),
         "bands": max(used("band_stars_"), BAND_ROWS),
     }
 
