@@ -31,7 +31,7 @@ from wusong.core.tenancy import ADMIN, EVERYONE, Role
 from wusong.core.web import Ctx, access
 
 INSPECTORS = frozenset({Role.INSPECTOR})
-COMPLAINT_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.VILLAGE_OFFICER})
+COMPLAINT_ROLES = services.COMPLAINT_ROLES
 Due = Literal["any", "expired", "soon", "never", "lapsed"]
 
 

@@ -202,12 +202,33 @@ async def refresh_rating(ctx: TenantContext, complex_id: UUID) -> None:
 
 
 @dataclass(frozen=True)
-class InspectionFilter:
+class RecordFilter:
+    """What inspections and complaints are filtered on: the complex, where and when."""
+
     complex_id: UUID | None = None
     village: UUID | None = None
     areas: frozenset[UUID] | None = None
     start: date | None = None
     end: date | None = None  # exclusive
+
+
+def _records(query: Any, table: Any, day: Any, filters: RecordFilter) -> Any:
+    area: Any = table.property_complex.area
+    if filters.complex_id is not None:
+        query = query.where(table.property_complex == filters.complex_id)
+    if filters.village is not None:
+        query = query.where((area == filters.village) | (area.parent == filters.village))
+    if filters.areas is not None:
+        query = query.where(_in_areas(area, area.parent, filters.areas))
+    if filters.start is not None:
+        query = query.where(day >= filters.start)
+    if filters.end is not None:
+        query = query.where(day < filters.end)
+    return query
+
+
+@dataclass(frozen=True)
+class InspectionFilter(RecordFilter):
     stars: int | None = None
 
 
@@ -220,18 +241,8 @@ async def list_inspections(
     offset: int = 0,
 ) -> list[InspectionRow]:
     i = Inspection
-    area: Any = i.property_complex.area
     query = scoped(ctx, i).select(*_INSPECTION_COLUMNS).where(i.program == program_id)
-    if filters.complex_id is not None:
-        query = query.where(i.property_complex == filters.complex_id)
-    if filters.village is not None:
-        query = query.where((area == filters.village) | (area.parent == filters.village))
-    if filters.areas is not None:
-        query = query.where(_in_areas(area, area.parent, filters.areas))
-    if filters.start is not None:
-        query = query.where(i.inspected_on >= filters.start)
-    if filters.end is not None:
-        query = query.where(i.inspected_on < filters.end)
+    query = _records(query, i, i.inspected_on, filters)
     if filters.stars is not None:
         query = query.where(i.stars == filters.stars)
     rows = (
@@ -276,12 +287,7 @@ _COMPLAINT_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class ComplaintFilter:
-    complex_id: UUID | None = None
-    village: UUID | None = None
-    areas: frozenset[UUID] | None = None
-    start: date | None = None
-    end: date | None = None  # exclusive
+class ComplaintFilter(RecordFilter):
     collective: bool | None = None
     status: str = ""
     category: str = ""
@@ -300,18 +306,8 @@ async def list_complaints(
     offset: int = 0,
 ) -> list[ComplaintRow]:
     k = Complaint
-    area: Any = k.property_complex.area
     query = scoped(ctx, k).select(*_COMPLAINT_COLUMNS).where(k.program == program_id)
-    if filters.complex_id is not None:
-        query = query.where(k.property_complex == filters.complex_id)
-    if filters.village is not None:
-        query = query.where((area == filters.village) | (area.parent == filters.village))
-    if filters.areas is not None:
-        query = query.where(_in_areas(area, area.parent, filters.areas))
-    if filters.start is not None:
-        query = query.where(k.received_on >= filters.start)
-    if filters.end is not None:
-        query = query.where(k.received_on < filters.end)
+    query = _records(query, k, k.received_on, filters)
     if filters.collective is not None:
         query = query.where(k.collective == filters.collective)
     if filters.status:

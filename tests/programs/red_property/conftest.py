@@ -13,7 +13,7 @@ import pytest
 
 from tests.factories import TENANT_A, TENANT_B, Member, make_area, make_member, make_tenant
 from tests.programs.factories import make_program, staff, work_in
-from tests.programs.red_property.world import RUBRIC
+from tests.programs.red_property.rubric import RUBRIC
 
 
 @dataclass

@@ -12,7 +12,7 @@ import httpx
 from tests.factories import Browser, make_token
 from tests.programs.red_property.conftest import County, acting, count_rows
 from tests.programs.red_property.conftest import shanghai_today as _today
-from tests.programs.red_property.world import RUBRIC
+from tests.programs.red_property.rubric import RUBRIC
 
 
 def _rubric(**changes: Any) -> dict[str, Any]:
