@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from programs.red_property import repo, services
+from programs.red_property.config import decode
 from programs.red_property.forms import Gathered, row_counts
 from programs.red_property.schemas import (
     COMPLAINT_CATEGORIES,
@@ -219,7 +220,9 @@ async def save_rubric_form(
         raise Invalid(gathered.errors)
     version = data.version if data.version >= 0 else None
     try:
-        return await services.save_rubric(ctx, program_id, RubricSave(gathered.config), version)
+        return await services.save_rubric(
+            ctx, program_id, RubricSave(decode(gathered.config)), version
+        )
     except Invalid as error:
         raise Invalid(gathered.to_rows(error.errors)) from None
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
 
+from programs.red_property.config import Config
 from programs.red_property.tables import Complaint, Inspection, PropertyComplex
 from tenants.schemas import AreaId
 from wusong.core.scoped import ref
@@ -78,9 +79,9 @@ class ComplexActive(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RubricSave(msgspec.Struct, forbid_unknown_fields=True):
-    """A new rubric version (the red-property Config as JSON)."""
+    """A new rubric version."""
 
-    config: dict[str, Any]
+    config: Config
 
     labels: ClassVar[dict[str, str]] = {"config": "评星规则"}
 
@@ -223,7 +224,7 @@ class RatingRow(msgspec.Struct):
 
 class RubricOut(msgspec.Struct):
     version_no: int
-    config: dict[str, Any]
+    config: Config
     created_by: str
     created_at: datetime | None
     ready: bool

@@ -85,7 +85,7 @@ async def rubric_out(ctx: TenantContext, program_id: UUID) -> RubricOut:
     config = decode(found.config) if found else Config()
     return RubricOut(
         version_no=found.version_no if found else 0,
-        config=msgspec.to_builtins(config),
+        config=config,
         created_by=found.created_by if found else "",
         created_at=found.created_at if found else None,
         ready=config.configured and not SPEC.not_ready(config),
@@ -233,7 +233,7 @@ async def save_rubric(
     if expected_version is not None and expected_version != program.config_version:
         raise PreconditionFailed
     errors = FieldErrors()
-    config = decode_config(SPEC, data.config, errors)
+    config = decode_config(SPEC, msgspec.to_builtins(data.config), errors)
     errors.raise_if_any()
     version_no = program.config_version + 1
     await programs_repo.insert_config(ctx, program_id, version_no, msgspec.to_builtins(config))

@@ -14,6 +14,7 @@ from uuid import UUID
 from programs import repo as programs_repo
 from programs import services as programs_services
 from programs.red_property import repo, services
+from programs.red_property.config import decode
 from programs.red_property.schemas import (
     ComplaintCreate,
     ComplexCreate,
@@ -146,7 +147,7 @@ async def load(ctx: TenantContext) -> None:
     switch = date(2025, 1, 1)
     for day, complex_id, town, quality in sorted(p for p in plans if p[0] < switch):
         await _inspect(ctx, program.id, complex_id, day, quality, rng, inspectors[town])
-    await services.save_rubric(ctx, program.id, RubricSave(RUBRIC_2025))
+    await services.save_rubric(ctx, program.id, RubricSave(decode(RUBRIC_2025)))
     for day, complex_id, town, quality in sorted(p for p in plans if p[0] >= switch):
         await _inspect(ctx, program.id, complex_id, day, quality, rng, inspectors[town])
     await _complaints(ctx, program.id, [c for (c, _), _ in complexes], today, rng)

@@ -119,6 +119,7 @@ async def test_the_rubric_page_saves_rows_and_shows_errors_on_them(
 
 async def test_changing_the_rubric_keeps_past_ratings(county: County) -> None:
     from programs.red_property import repo, services
+    from programs.red_property.config import decode
     from programs.red_property.schemas import ComplexCreate, InspectionCreate, RubricSave
 
     async with acting(county.members["admin"]) as ctx:
@@ -141,7 +142,7 @@ async def test_changing_the_rubric_keeps_past_ratings(county: County) -> None:
         {"stars": 0, "min_score": 0, "max_score": 59},
     ]
     async with acting(county.members["admin"]) as ctx:
-        await services.save_rubric(ctx, county.program_id, RubricSave(stricter))
+        await services.save_rubric(ctx, county.program_id, RubricSave(decode(stricter)))
     async with acting(county.members["inspector"], writes=False) as ctx:
         kept = await repo.get_inspection(ctx, county.program_id, first.id)
         rated = await repo.get_complex(ctx, county.program_id, complex_.id)

@@ -19,6 +19,7 @@ from tests.walker import World, example, seeder
 @seeder
 async def red_property_records(world: World) -> None:
     from programs.red_property import services
+    from programs.red_property.config import decode
     from programs.red_property.schemas import RubricSave
     from tests.factories import in_tenant
 
@@ -26,7 +27,7 @@ async def red_property_records(world: World) -> None:
     world.add_target("programs:red_property", program_id)
     village = world.targets["areas"][None]
     async with in_tenant(world.tenant) as ctx:
-        await services.save_rubric(ctx, program_id, RubricSave(RUBRIC))
+        await services.save_rubric(ctx, program_id, RubricSave(decode(RUBRIC)))
         complex_ = await services.create_complex(
             ctx, program_id, ComplexCreate(f"{world.prefix}幸福家园", village, households=320)
         )
