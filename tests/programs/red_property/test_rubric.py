@@ -155,3 +155,16 @@ async def test_changing_the_rubric_keeps_past_ratings(county: County) -> None:
     assert (second.score, second.stars, second.fee_level, second.config_version) == (
         86, 3, "三级", 2,
     )  # fmt: skip
+
+
+async def test_members_read_the_rubric_in_force_without_a_form(
+    browser: Browser, county: County
+) -> None:
+    await browser.login("a-viewer")
+    page = await browser.get(f"/t/lishu/programs/{county.program_id}/rubric")
+    assert page.status_code == 200
+    assert "党建引领：20 分" in page.text
+    assert "业主满意度低于80%" in page.text
+    assert "保存为新版本" not in page.text
+    refused = await browser.post(f"/t/lishu/programs/{county.program_id}/rubric", {"version": "1"})
+    assert refused.status_code == 403
