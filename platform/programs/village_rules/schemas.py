@@ -29,7 +29,6 @@ VERSION_STATUSES: dict[str, str] = {
 STEP_KINDS: dict[str, str] = {
     "drafted": "起草",
     "revised": "修订（新版本）",
-    "edited": "修改草稿",
     "review_approved": "乡镇合法性审查通过",
     "review_returned": "乡镇合法性审查退回",
     "vote_passed": "村民（代表）会议表决通过",
@@ -45,8 +44,13 @@ STEP_KINDS: dict[str, str] = {
 class RuleSetCreate(msgspec.Struct, forbid_unknown_fields=True):
     village_id: AreaId
     title: str = ""
+    drafted_on: date | None = None  # when drafting began (default today)
 
-    labels: ClassVar[dict[str, str]] = {"village_id": "村/社区", "title": "名称"}
+    labels: ClassVar[dict[str, str]] = {
+        "village_id": "村/社区",
+        "title": "名称",
+        "drafted_on": "起草日期",
+    }
 
 
 class DraftUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -128,6 +132,10 @@ class PublishRecord(msgspec.Struct, forbid_unknown_fields=True):
 
 class RevisionCreate(msgspec.Struct, forbid_unknown_fields=True):
     """Revise a rule set: its latest version copied as a new draft."""
+
+    drafted_on: date | None = None  # when the revision began (default today)
+
+    labels: ClassVar[dict[str, str]] = {"drafted_on": "修订日期"}
 
 
 class DeclarationCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -102,6 +102,7 @@ async def create_rule_set(ctx: TenantContext, program_id: UUID, data: RuleSetCre
     errors = FieldErrors()
     village = await _village(ctx, program_id, data.village_id, errors)
     title = clean_text(errors, "title", "名称", data.title, 80, required=False)
+    drafted_on = _drafted_on(errors, data.drafted_on)
     errors.raise_if_any()
     assert village is not None
     await require_program_write(ctx, program_id, area_id=village.id, kind=KIND)
@@ -119,9 +120,10 @@ async def create_rule_set(ctx: TenantContext, program_id: UUID, data: RuleSetCre
             "village": village.id,
             "version_no": 1,
             "status": "draft",
+            "last_step_on": drafted_on,
         },
     )
-    await _step(ctx, version_id, "drafted", today(), {})
+    await _step(ctx, version_id, "drafted", drafted_on, {})
     await audit.record(
         ctx,
         "village_rules.create",
@@ -130,6 +132,14 @@ async def create_rule_set(ctx: TenantContext, program_id: UUID, data: RuleSetCre
         {"village": village.name, "title": title},
     )
     return await repo.get_rule_set(ctx, program_id, rule_set_id)
+
+
+def _drafted_on(errors: FieldErrors, day: date | None) -> date:
+    if day is not None and day > today():
+        errors.add("drafted_on", "起草日期不能晚于今天")
+    elif day is not None and day < EARLIEST:
+        errors.add("drafted_on", "起草日期不能早于 2000 年")
+    return day or today()
 
 
 async def _writable_version(
@@ -229,7 +239,6 @@ async def update_draft(
     expected_version = data.version if expected is None else expected
     if not await repo.update_version(ctx, version_id, values, expected_version):
         raise PreconditionFailed
-    await _step(ctx, version_id, "edited", today(), {"articles": n})
     await audit.record(
         ctx,
         "village_rules.edit",
@@ -249,11 +258,16 @@ async def revise(
     await require_program_write(ctx, program_id, area_id=rule_set.village_id, kind=KIND)
     versions = await repo.versions_of(ctx, rule_set_id)
     latest = versions[0]
+    errors = FieldErrors()
+    drafted_on = _drafted_on(errors, data.drafted_on)
+    if latest.last_step_on and "drafted_on" not in errors and drafted_on < latest.last_step_on:
+        errors.add("drafted_on", f"修订日期不能早于上一版本的公布日期（{latest.last_step_on}）")
     if latest.status != "published":
         raise Conflict(
             f"第 {latest.version_no} 版尚未公布（{VERSION_STATUSES[latest.status]}）："
             "请在其上继续，公布后才能修订出新版本"
         )
+    errors.raise_if_any()
     copied = {
         name: getattr(latest, name)
         for name in (
@@ -276,10 +290,11 @@ async def revise(
             "village": rule_set.village_id,
             "version_no": latest.version_no + 1,
             "status": "draft",
+            "last_step_on": drafted_on,
             **copied,
         },
     )
-    await _step(ctx, version_id, "revised", today(), {"from_version": latest.version_no})
+    await _step(ctx, version_id, "revised", drafted_on, {"from_version": latest.version_no})
     await audit.record(
         ctx,
         "village_rules.revise",

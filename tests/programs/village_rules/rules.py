@@ -31,19 +31,18 @@ async def published_rules(
 ) -> Any:
     """A rule set for the village (or a revision of ``rule_set_id``) taken through the whole
     lifecycle, published and in force from ``effective_from``; returns the version."""
-    from programs.village_rules import services
+    from programs.village_rules import repo, services
     from programs.village_rules.schemas import RevisionCreate
 
+    start = effective_from - timedelta(days=20)
     if rule_set_id is None:
         rule_set = await services.create_rule_set(
-            ctx, program_id, RuleSetCreate(village_id=village_id)
+            ctx, program_id, RuleSetCreate(village_id=village_id, drafted_on=start)
         )
         rule_set_id = rule_set.id
-        from programs.village_rules import repo
-
         version = (await repo.versions_of(ctx, rule_set_id))[0]
     else:
-        version = await services.revise(ctx, program_id, rule_set_id, RevisionCreate())
+        version = await services.revise(ctx, program_id, rule_set_id, RevisionCreate(start))
     texts = articles or ["移风易俗，喜事新办，丧事简办。", "宴席规模从简。", "宴席在村食堂举办。"]
     draft = DraftUpdate(
         articles=texts,
@@ -53,7 +52,6 @@ async def published_rules(
         **clauses,
     )
     version = await services.update_draft(ctx, program_id, version.id, draft)
-    start = effective_from - timedelta(days=20)
     await services.record_review(ctx, program_id, version.id, ReviewRecord(start, True))
     await services.record_vote(ctx, program_id, version.id, VoteRecord(start, 50, 40, 5, 5))
     await services.record_filing(

@@ -118,7 +118,12 @@ async def test_an_officer_records_only_for_their_villages(
 async def _reviewed_draft(client: httpx.AsyncClient, county: dict[str, Any]) -> str:
     base, headers = county["base"], county["headers"]
     created = await client.post(
-        base + "/rule-sets", json={"village_id": str(county["village"])}, headers=headers
+        base + "/rule-sets",
+        json={
+            "village_id": str(county["village"]),
+            "drafted_on": (date.today() - timedelta(days=5)).isoformat(),
+        },
+        headers=headers,
     )
     assert created.status_code == 201, created.text
     rule_set = (

@@ -29,7 +29,10 @@ async def _draft(ctx: Any, program_id: Any, village_id: Any) -> Any:
     from programs.village_rules import repo, services
     from programs.village_rules.schemas import DraftUpdate, RuleSetCreate
 
-    rule_set = await services.create_rule_set(ctx, program_id, RuleSetCreate(village_id))
+    drafted = date.today() - timedelta(days=10)
+    rule_set = await services.create_rule_set(
+        ctx, program_id, RuleSetCreate(village_id, "", drafted)
+    )
     version = (await repo.versions_of(ctx, rule_set.id))[0]
     return await services.update_draft(
         ctx, program_id, version.id,
