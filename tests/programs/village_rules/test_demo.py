@@ -41,4 +41,4 @@ async def test_shuangliao_demo_has_published_rules_and_checked_declarations() ->
         assert sum(r.within_limits for r in rows) >= 28
         officer = await tenants_repo.user_by_username("shuangliao-officer")
         assert officer is not None
-        assert services.KIND == program["kind"]
+        assert program["kind"] == services.KIND
