@@ -41,7 +41,7 @@ from wusong.core.web import Form, access, redirect
 RECORDERS = frozenset({Role.ADMIN, Role.VILLAGE_OFFICER})
 PAGE = 50
 TEMPLATES = "programs/village_rules/"
-_LABELS = {
+_LABELS: dict[str, Any] = {
     "VERSION_STATUSES": VERSION_STATUSES,
     "STEP_KINDS": STEP_KINDS,
     "MAJORITIES": MAJORITIES,

@@ -137,7 +137,7 @@ async def _baoshan(
         ctx, program_id, RuleSetCreate(village, "宝山村村规民约", date(2024, 1, 8))
     )
     first = (await repo.versions_of(ctx, rule_set.id))[0]
-    clauses = {
+    clauses: dict[str, Any] = {
         "occasions": ["婚嫁", "丧葬", "升学", "参军"],
         "occasions_article": 4,
         "max_tables": 20,
@@ -152,7 +152,9 @@ async def _baoshan(
         program_id,
         first.id,
         DraftUpdate(
-            articles=BAOSHAN_ARTICLES[:4] + BAOSHAN_ARTICLES[4:], version=first.version, **clauses
+            articles=[*BAOSHAN_ARTICLES[:5], "宴席一律在村食堂举办。", *BAOSHAN_ARTICLES[6:]],
+            version=first.version,
+            **clauses,
         ),
     )
     # The township first returned the draft: the canteen rule needed the council's service terms.

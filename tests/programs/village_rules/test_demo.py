@@ -1,5 +1,6 @@
-"""The demo's village rules: 双辽市's program with 宝山村's 300-yuan cap and 双山村's rules, their
-whole lifecycle, a village officer, and declarations over 2024–2026 a few of which break a clause."""
+"""The demo's village rules: 双辽市's program with 宝山村's 300-yuan cap and 双山村's rules,
+their whole lifecycle, a village officer, and declarations over 2024–2026, a few breaking a
+clause."""
 
 from __future__ import annotations
 
