@@ -12,6 +12,7 @@ from programs.village_rules.schemas import (
     FilingRecord,
     PublishRecord,
     ReviewRecord,
+    RevisionCreate,
     RuleSetCreate,
     VoteRecord,
 )
@@ -26,7 +27,6 @@ SPARE_VILLAGES = 8
 async def village_rules(world: World) -> None:
     from programs.tables import ProgramArea
     from programs.village_rules import services
-    from programs.village_rules.schemas import DeclarationCreate, RevisionCreate
     from tenants import services as tenant_services
     from tenants.schemas import AreaCreate
     from wusong.core.scoped import insert
@@ -59,6 +59,11 @@ async def village_rules(world: World) -> None:
 def new_rule_set(world: World) -> dict[str, Any]:
     n = world.serial() % SPARE_VILLAGES
     return {"village_id": str(world.named[f"rules_village_free:{n}"]), "title": ""}
+
+
+@example(RevisionCreate)
+def revision(world: World) -> dict[str, Any]:
+    return {}
 
 
 @example(ReviewRecord)
