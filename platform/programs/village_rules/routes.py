@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from programs.village_rules import repo, services
 from programs.village_rules.config import MAJORITIES
 from programs.village_rules.repo import DeclarationFilter
-from programs.village_rules.rules import clauses, mask_name, yuan_text
+from programs.village_rules.rules import article_label, clauses, mask_name, yuan_text
 from programs.village_rules.schemas import (
     STEP_KINDS,
     VERSION_STATUSES,
@@ -47,6 +47,7 @@ _LABELS: dict[str, Any] = {
     "MAJORITIES": MAJORITIES,
     "yuan_text": yuan_text,
     "mask_name": mask_name,
+    "article_label": article_label,
 }
 
 

@@ -40,6 +40,8 @@ def parse_yuan(
     errors: FieldErrors, field: str, label: str, raw: Any, *, required: bool = True
 ) -> int | None:
     """Yuan typed with at most 2 decimals (full-width digits too) as integer fen."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
     text = unicodedata.normalize("NFKC", raw if isinstance(raw, str) else "").strip()
     text = text.removesuffix("元").strip().replace(",", "")
     if not text:

@@ -63,7 +63,7 @@ class DraftUpdate(msgspec.Struct, forbid_unknown_fields=True):
     occasions_article: int | None = None
     max_tables: int | None = None
     max_tables_article: int | None = None
-    max_yuan_per_table: str = ""
+    max_yuan_per_table: str | int = ""
     max_yuan_article: int | None = None
     venue: str = ""
     venue_article: int | None = None
@@ -144,7 +144,7 @@ class DeclarationCreate(msgspec.Struct, forbid_unknown_fields=True):
     occasion: str
     banquet_on: date
     tables: int
-    yuan_per_table: str
+    yuan_per_table: str | int  # yuan: "350", "299.50" or 350
     venue: str = ""
     note: str = ""
 
