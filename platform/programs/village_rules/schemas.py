@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -224,7 +224,7 @@ class RuleStepRow(msgspec.Struct):
     rule_version_id: UUID
     kind: str
     occurred_on: date
-    details: dict[str, Any]
+    details: dict[str, str | int]  # opinion, vote counts, filing authority and number …
     recorded_by_name: str
     created_at: datetime
 
