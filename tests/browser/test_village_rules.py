@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Journey
-from tests.factories import TENANT_A, in_tenant, make_area, make_member, make_tenant
+from tests.factories import PASSWORD, TENANT_A, in_tenant, make_area, make_member, make_tenant
 from tests.programs.factories import make_program, staff, work_in
 from tests.programs.village_rules.rules import published_rules
 
@@ -46,14 +46,18 @@ async def seeded(request: pytest.FixtureRequest) -> None:
         )  # fmt: skip
 
 
+async def _sign_in(trip: Journey, username: str) -> None:
+    await trip.goto("/")
+    await trip.page.get_by_label("用户名").fill(username)
+    await trip.page.get_by_label("密码").fill(PASSWORD)
+    await trip.page.get_by_role("button", name="登录").click()
+    await trip.page.wait_for_url(re.compile(r"/t/lishu/$"))
+
+
 async def test_officer_declares_a_banquet_over_the_cap(trip: Journey) -> None:
     page = trip.page
     base = f"/t/lishu/programs/{SEEDED['program']}"
-    await trip.goto("/")
-    await page.get_by_label("用户名").fill("bao-officer")
-    await page.get_by_label("密码").fill("correct-horse-battery")
-    await page.get_by_role("button", name="登录").click()
-    await page.wait_for_url(re.compile(r"/t/lishu/$"))
+    await _sign_in(trip, "bao-officer")
 
     await trip.goto(base + "/declarations")
     await page.get_by_role("heading", name="宴席申报").wait_for()
@@ -86,11 +90,7 @@ async def test_officer_declares_a_banquet_over_the_cap(trip: Journey) -> None:
 async def test_admin_takes_village_rules_from_draft_to_published(trip: Journey) -> None:
     page = trip.page
     base = f"/t/lishu/programs/{SEEDED['program']}"
-    await trip.goto("/")
-    await page.get_by_label("用户名").fill("admin-a")
-    await page.get_by_label("密码").fill("correct-horse-battery")
-    await page.get_by_role("button", name="登录").click()
-    await page.wait_for_url(re.compile(r"/t/lishu/$"))
+    await _sign_in(trip, "admin-a")
 
     await trip.goto(base + "/rules")
     await page.get_by_text("还没有村建立村规民约").wait_for()
