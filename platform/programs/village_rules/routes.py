@@ -361,10 +361,10 @@ class VillageRulesPages(Controller):
         program_id: FromPath[RulesProgramId],
         village: FromQuery[str] = "",
         occasion: FromQuery[str] = "",
-        start: Annotated[str, QueryParameter(query="from")] = "",
-        end: Annotated[str, QueryParameter(query="to")] = "",
+        start: Annotated[str, QueryParameter(name="from")] = "",
+        end: Annotated[str, QueryParameter(name="to")] = "",
         flagged: FromQuery[str] = "",
-        scope: FromQuery[str] = "",
+        widen: Annotated[str, QueryParameter(name="scope")] = "",
         page: FromQuery[str] = "",
     ) -> Template:
         ctx = view.ctx
@@ -376,7 +376,7 @@ class VillageRulesPages(Controller):
         # Default: the member's own villages; "all" (or a chosen village) widens it.
         if chosen is not None:
             village_ids: frozenset[UUID] | None = frozenset({chosen.id})
-        elif scope == "all" or work.county:
+        elif widen == "all" or work.county:
             village_ids = None
         else:
             village_ids = frozenset(v.id for v in mine)
@@ -398,7 +398,7 @@ class VillageRulesPages(Controller):
             "from": start,
             "to": end,
             "flagged": flagged,
-            "scope": scope,
+            "scope": widen,
         }
         return await view.render(
             TEMPLATES + "declarations.html",

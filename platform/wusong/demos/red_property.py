@@ -21,13 +21,10 @@ from programs.red_property.schemas import (
     InspectionCreate,
     RubricSave,
 )
-from programs.schemas import ProgramCreate
-from programs.tables import Program
+from programs.schemas import ProgramCreate, Transition
 from tenants import repo as tenants_repo
 from tenants import services as tenants_services
-from tenants.schemas import AreaCreate, MemberCreate
-from tenants.tables import MemberArea
-from wusong.core.scoped import insert, scoped
+from tenants.schemas import AreaCreate, MemberAreasSet, MemberCreate
 from wusong.core.tenancy import Role, TenantContext
 
 COMPLEXES = 104
@@ -139,7 +136,7 @@ async def load(ctx: TenantContext) -> None:
             config=RUBRIC_2023,
         ),
     )
-    await scoped(ctx, Program).update({Program.status: "active"}).where(Program.id == program.id)
+    await programs_services.activate_program(ctx, program.id, Transition())
     inspectors = await _inspectors(ctx, program.id, towns)
     complexes = await _complexes(ctx, program.id, towns, rng)
     today = services.today()
@@ -184,7 +181,7 @@ async def _inspectors(
         member = MemberCreate(username, f"督察员{name}", Role.INSPECTOR.value, DEMO_PASSWORD)
         membership = await tenants_services.create_member(ctx, member, must_change_password=False)
         town = order[n % len(order)]
-        await insert(ctx, MemberArea, membership=membership, area=town)
+        await tenants_services.set_member_areas(ctx, membership, MemberAreasSet(area_ids=[town]))
         await programs_repo.add_member(ctx, program_id, membership)
         row = await tenants_repo.get_member(ctx, membership)
         by_town[town].append(

@@ -42,13 +42,10 @@ async def load(ctx: TenantContext) -> None:
         return
     from programs import repo as programs_repo
     from programs import services as programs_services
-    from programs.schemas import ProgramCreate
-    from programs.tables import Program
+    from programs.schemas import ProgramCreate, Transition
     from tenants import repo as tenants_repo
     from tenants import services as tenants_services
-    from tenants.schemas import MemberCreate
-    from tenants.tables import MemberArea
-    from wusong.core.scoped import insert, scoped
+    from tenants.schemas import MemberAreasSet, MemberCreate
     from wusong.demo import DEMO_PASSWORD
 
     areas = {area.name: area for area in await tenants_repo.all_areas(ctx)}
@@ -63,17 +60,17 @@ async def load(ctx: TenantContext) -> None:
             "备案后公布；宴席申报按每桌不超过300元、在村食堂办席等条款自动核对。",
             starts_on=date(2024, 1, 1),
             area_ids=[town.id],
-            config={"majority": "half", "quorum": 0, "occasions": OCCASIONS},
+            config={"majority": "half", "quorum": 0, "occasions": list(OCCASIONS)},
         ),
     )
-    await scoped(ctx, Program).update({Program.status: "active"}).where(Program.id == program.id)
+    await programs_services.activate_program(ctx, program.id, Transition())
     membership = await tenants_services.create_member(
         ctx,
         MemberCreate("shuangliao-officer", "宝山村村务工作者", "village_officer", DEMO_PASSWORD),
         must_change_password=False,
     )
     await programs_repo.add_member(ctx, program.id, membership)
-    await insert(ctx, MemberArea, membership=membership, area=baoshan.id)
+    await tenants_services.set_member_areas(ctx, membership, MemberAreasSet(area_ids=[baoshan.id]))
     officer = await tenants_repo.get_member(ctx, membership)
     as_officer = dataclasses.replace(
         ctx,

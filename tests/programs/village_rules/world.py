@@ -20,7 +20,7 @@ from tests.factories import in_tenant
 from tests.programs.village_rules.rules import published_rules
 from tests.walker import World, example, seeder
 
-SPARE_VILLAGES = 8
+SPARE_VILLAGES = 40
 
 
 @seeder
@@ -37,7 +37,7 @@ async def village_rules(world: World) -> None:
     async with in_tenant(world.tenant) as ctx:
         # villages without rules, one per call of the rule-set example
         for n in range(SPARE_VILLAGES):
-            code = f"{world.county}101{400 + n:03d}"
+            code = f"{world.county}101{600 + n:03d}"
             spare = await tenant_services.create_area(
                 ctx, AreaCreate("village", f"{world.prefix}{n}组村", code, world.named["township"])
             )
@@ -57,8 +57,11 @@ async def village_rules(world: World) -> None:
 
 @example(RuleSetCreate)
 def new_rule_set(world: World) -> dict[str, Any]:
-    n = world.serial() % SPARE_VILLAGES
-    return {"village_id": str(world.named[f"rules_village_free:{n}"]), "title": ""}
+    # A village of its own per call (a village has one rule set): its own counter, since other
+    # examples draw on world.serial() too.
+    n = getattr(world, "rules_free_used", 0)
+    setattr(world, "rules_free_used", n + 1)  # noqa: B010 - World has no field for it
+    return {"village_id": str(world.named[f"rules_village_free:{n % SPARE_VILLAGES}"]), "title": ""}
 
 
 @example(RevisionCreate)
