@@ -1,18 +1,16 @@
 """Typed configuration of the service-point types: mediation studio, shared court, help team.
 
 Each is a msgspec Struct (defaults give a usable configuration) with its own check; the page
-form is described by ``FORM_FIELDS`` so the settings page can render and read it.
+form is described by each KindSpec's ``form`` so the settings page can render and read it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import msgspec
 
-from programs.kinds import ACTIVITY_KINDS, KindSpec, ProgramKind
+from programs.kinds import ACTIVITY_KINDS, ConfigField, KindSpec, ProgramKind
 from tenants.rules import clean_text
 from wusong.core.errors import FieldErrors
 
@@ -114,58 +112,9 @@ def check_help_team(config: HelpTeamConfig, errors: FieldErrors) -> HelpTeamConf
     return HelpTeamConfig(team_type=config.team_type, activity_kinds=kinds)
 
 
-@dataclass(frozen=True)
-class ConfigField:
-    """One field of a type's configuration form: text, one choice, or several (checkboxes)."""
-
-    name: str
-    label: str
-    choices: dict[str, str] = field(default_factory=dict)
-    many: bool = False
-    hint: str = ""
-
-
 _ACTIVITY_FIELD = ConfigField(
     "activity_kinds", "服务类型", ACTIVITY_KINDS, many=True, hint="工作人员可登记的活动类型"
 )
-FORM_FIELDS: dict[ProgramKind, tuple[ConfigField, ...]] = {
-    ProgramKind.MEDIATION_STUDIO: (
-        ConfigField("host_tribunal", "指导法庭", hint="如：郭家店法庭"),
-        _ACTIVITY_FIELD,
-    ),
-    ProgramKind.SHARED_COURT: (
-        ConfigField("site_level", "设点层级", SITE_LEVELS),
-        ConfigField(
-            "functions", "法庭功能", COURT_FUNCTIONS, many=True, hint="依据 DB33/T 1296-2023"
-        ),
-        _ACTIVITY_FIELD,
-    ),
-    ProgramKind.HELP_TEAM: (ConfigField("team_type", "团队类型", TEAM_TYPES), _ACTIVITY_FIELD),
-}
-
-
-def config_from_form(kind: str, single: Mapping[str, str], many: Mapping[str, list[str]]) -> Any:
-    """A configuration as JSON-shaped data from the form's ``config.<field>`` inputs."""
-    fields = FORM_FIELDS.get(ProgramKind(kind), ())
-    return {
-        f.name: many.get(f"config.{f.name}", []) if f.many else single.get(f"config.{f.name}", "")
-        for f in fields
-    }
-
-
-def config_summary(kind: str, config: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) of each configured field, for reading."""
-    rows = []
-    for f in FORM_FIELDS.get(ProgramKind(kind), ()):
-        value = config.get(f.name)
-        if f.many:
-            text = "、".join(f.choices.get(v, v) for v in value or []) or "（未选择）"
-        elif f.choices:
-            text = f.choices.get(str(value), str(value or ""))
-        else:
-            text = str(value or "") or "（未填写）"
-        rows.append((f.label, text))
-    return rows
 
 
 # Target key → label: an activity kind, counted in people served, or in sessions for the kinds
@@ -183,6 +132,7 @@ MEDIATION_STUDIO = KindSpec(
     check_studio,
     activities=tuple(ACTIVITY_KINDS),
     targets=_TARGETS,
+    form=(ConfigField("host_tribunal", "指导法庭", hint="如：郭家店法庭"), _ACTIVITY_FIELD),
 )
 SHARED_COURT = KindSpec(
     ProgramKind.SHARED_COURT,
@@ -190,6 +140,13 @@ SHARED_COURT = KindSpec(
     check_shared_court,
     activities=tuple(ACTIVITY_KINDS),
     targets=_TARGETS,
+    form=(
+        ConfigField("site_level", "设点层级", SITE_LEVELS),
+        ConfigField(
+            "functions", "法庭功能", COURT_FUNCTIONS, many=True, hint="依据 DB33/T 1296-2023"
+        ),
+        _ACTIVITY_FIELD,
+    ),
 )
 HELP_TEAM = KindSpec(
     ProgramKind.HELP_TEAM,
@@ -197,4 +154,5 @@ HELP_TEAM = KindSpec(
     check_help_team,
     activities=tuple(ACTIVITY_KINDS),
     targets=_TARGETS,
+    form=(ConfigField("team_type", "团队类型", TEAM_TYPES), _ACTIVITY_FIELD),
 )

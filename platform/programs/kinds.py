@@ -66,6 +66,19 @@ PROGRAM_STATUSES: dict[str, str] = {"draft": "筹备中", "active": "运行中",
 
 
 @dataclass(frozen=True)
+class ConfigField:
+    """One field of a type's configuration form: text, one choice, several (checkboxes), or a
+    ``listed`` text whose items are separated by 、 or commas."""
+
+    name: str
+    label: str
+    choices: dict[str, str] = field(default_factory=dict)
+    many: bool = False
+    hint: str = ""
+    listed: bool = False
+
+
+@dataclass(frozen=True)
 class KindSpec:
     """One program type.
 
@@ -84,6 +97,9 @@ class KindSpec:
     # Why a program with this configuration cannot be activated yet (None: it can), e.g. a
     # rubric without criteria. Checked when the program is activated.
     not_ready: Callable[[Any], str | None] = lambda config: None
+    # The configuration form of the program's settings page (empty: the type's own pages
+    # configure it, e.g. a rubric with rows).
+    form: tuple[ConfigField, ...] = ()
 
     @property
     def label(self) -> str:

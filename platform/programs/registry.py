@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from programs.configs import HELP_TEAM, MEDIATION_STUDIO, SHARED_COURT
-from programs.kinds import KindSpec, ProgramKind
+from programs.kinds import ConfigField, KindSpec, ProgramKind
 from programs.no_litigation.config import SPEC as NO_LITIGATION_VILLAGE
 from programs.red_property.config import SPEC as RED_PROPERTY
 from programs.village_rules.config import SPEC as VILLAGE_RULES
@@ -31,3 +35,42 @@ def program_tabs(kind: str) -> list[tuple[str, str]]:
     tabs += list(spec.sections)
     tabs += [("工作人员", "/staff"), ("项目设置", "/settings")]
     return tabs
+
+
+# The configuration forms of the settings page, by type (types whose own pages configure them
+# have none).
+FORM_FIELDS: dict[ProgramKind, tuple[ConfigField, ...]] = {
+    kind: spec.form for kind, spec in KINDS.items() if spec.form
+}
+_ITEMS = re.compile(r"[、，,;；\s]+")
+
+
+def config_from_form(kind: str, single: Mapping[str, str], many: Mapping[str, list[str]]) -> Any:
+    """A configuration as JSON-shaped data from the form's ``config.<field>`` inputs."""
+    values: dict[str, Any] = {}
+    for f in FORM_FIELDS.get(ProgramKind(kind), ()):
+        key = f"config.{f.name}"
+        if f.many:
+            values[f.name] = many.get(key, [])
+        elif f.listed:
+            values[f.name] = [item for item in _ITEMS.split(single.get(key, "")) if item]
+        else:
+            values[f.name] = single.get(key, "")
+    return values
+
+
+def config_summary(kind: str, config: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of each configured field, for reading."""
+    rows = []
+    for f in FORM_FIELDS.get(ProgramKind(kind), ()):
+        value = config.get(f.name)
+        if f.many:
+            text = "、".join(f.choices.get(v, v) for v in value or []) or "（未选择）"
+        elif f.listed:
+            text = "、".join(str(v) for v in value or []) or "（未填写）"
+        elif f.choices:
+            text = f.choices.get(str(value), str(value or ""))
+        else:
+            text = "（未填写）" if value is None or value == "" else str(value)
+        rows.append((f.label, text))
+    return rows

@@ -19,9 +19,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from programs import repo, services
-from programs.configs import FORM_FIELDS, config_from_form, config_summary
 from programs.kinds import KIND_LABELS, PROGRAM_STATUSES, ConfigData, ProgramKind
-from programs.registry import KINDS
+from programs.registry import FORM_FIELDS, KINDS, config_from_form, config_summary
 from programs.repo import ActivityFilter
 from programs.schemas import (
     ActivityCreate,

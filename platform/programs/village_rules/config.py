@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from programs.kinds import KindSpec, ProgramKind
+from programs.kinds import ConfigField, KindSpec, ProgramKind
 from tenants.rules import clean_text
 from wusong.core.errors import FieldErrors
 
@@ -70,6 +70,14 @@ SPEC = KindSpec(
     check,
     sections=(("村规民约", "/rules"), ("宴席申报", "/declarations")),
     not_ready=not_ready,
+    form=(
+        ConfigField("majority", "表决通过条件", MAJORITIES),
+        ConfigField(
+            "quorum", "最低到会人数", hint="村民（代表）会议表决的最低到会人数；0 表示不设"
+        ),
+        ConfigField("occasions", "宴席事由", listed=True, hint="各村申报时可选的事由，用“、”分隔"),
+        ConfigField("declare_days_ahead", "可提前申报天数", hint="宴席日期最多可比申报日晚几天"),
+    ),
 )
 
 
