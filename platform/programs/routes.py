@@ -40,13 +40,12 @@ from programs.schemas import (
 )
 from programs.tables import Activity
 from tenants import repo as tenants_repo
-from tenants.routes import CheckboxForm, area_tree, checked
 from tenants.schemas import MembershipId
-from tenants.services import work_scope
+from tenants.services import area_tree, work_scope
 from wusong.core.errors import FieldErrors, Invalid, NotFound
 from wusong.core.scoped import require_owned
 from wusong.core.tenancy import ADMIN, EVERYONE, Role, TenantContext
-from wusong.core.views import FormPage, View, ViewDep
+from wusong.core.views import CheckboxForm, FormPage, View, ViewDep, checked
 from wusong.core.web import Form, access, redirect
 
 # Who may log activities (each also staffs the program and works in the village).

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tenants import audit, repo, services
@@ -31,7 +30,7 @@ from wusong.core.api import whole_number
 from wusong.core.clock import day_after, local_day
 from wusong.core.settings import get_settings
 from wusong.core.tenancy import ADMIN, EVERYONE, Role, TenantContext
-from wusong.core.views import FormPage, View, ViewDep
+from wusong.core.views import CheckboxForm, FormPage, View, ViewDep, checked
 from wusong.core.web import Form, access, redirect
 
 AUDIT_PAGE = 50
@@ -61,51 +60,8 @@ async def _member_context(view: View, member: Any) -> dict[str, Any]:
         "member": member,
         "shared": await services.identity_shared(view.ctx, member.user_id),
         "work": await services.member_areas(view.ctx, member.id),
-        "area_tree": area_tree(await repo.all_areas(view.ctx)),
+        "area_tree": services.area_tree(await repo.all_areas(view.ctx)),
     }
-
-
-def area_tree(areas: list[AreaRow]) -> list[tuple[AreaRow, list[AreaRow]]]:
-    """Active townships, each with its active villages (for grouped checkboxes)."""
-    villages: dict[Any, list[AreaRow]] = {}
-    for area in areas:
-        if area.kind == "village" and area.active:
-            villages.setdefault(area.parent_id, []).append(area)
-    return [(a, villages.get(a.id, [])) for a in areas if a.kind == "township" and a.active]
-
-
-# A form with checkboxes: a field sent several times arrives as a list.
-CheckboxForm = URLEncodedBody[dict[str, str | list[str]]]
-
-
-async def checked(view: View, data: Mapping[str, Any], *names: str) -> dict[str, Any]:
-    """The form's single values as text, and every value of the multi-valued fields ``names``
-    (checkboxes) as lists; a value may also list several ids separated by commas."""
-    form = await view.request.form()
-    values: dict[str, Any] = {
-        key: value if isinstance(value, str) else (value[-1] if value else "")
-        for key, value in data.items()
-    }
-    for name in names:
-        values[name] = [
-            _id_text(part)
-            for raw in form.getall(name, [])
-            for part in str(raw).split(",")
-            if part.strip()
-        ]
-    return values
-
-
-_NO_ROW = "00000000-0000-0000-0000-000000000000"
-
-
-def _id_text(value: str) -> str:
-    """An id as sent, or (not an id at all) one that matches no row, so the use case's
-    ownership check names the field like for any id that is not this tenant's."""
-    try:
-        return str(UUID(value.strip()))
-    except ValueError:
-        return _NO_ROW
 
 
 async def _tokens(view: View, values: dict[str, str]) -> dict[str, Any]:

@@ -448,3 +448,12 @@ async def set_member_areas(
             },
         )
     return await member_areas(ctx, membership_id)
+
+
+def area_tree(areas: list[AreaRow]) -> list[tuple[AreaRow, list[AreaRow]]]:
+    """Active townships, each with its active villages (for grouped checkboxes)."""
+    villages: dict[Any, list[AreaRow]] = {}
+    for area in areas:
+        if area.kind == "village" and area.active:
+            villages.setdefault(area.parent_id, []).append(area)
+    return [(a, villages.get(a.id, [])) for a in areas if a.kind == "township" and a.active]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, ClassVar
+from uuid import UUID
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar, get
 
@@ -235,3 +237,19 @@ async def test_every_response_carries_the_security_headers(
             assert headers.get("cache-control") == "no-store", path
         inline = "'unsafe-inline'" in headers["content-security-policy"]
         assert inline == path.startswith("/schema"), path
+
+
+class _Pick(msgspec.Struct):
+    area_ids: list[UUID]
+
+    labels: ClassVar[dict[str, str]] = {"area_ids": "覆盖区域"}
+
+
+def test_a_bad_item_of_a_list_field_is_named_by_its_field() -> None:
+    """A checkbox list parsed into ``list[UUID]``: the error names the field, not "form"."""
+    from wusong.core.errors import Invalid
+    from wusong.core.views import parse_form
+
+    with pytest.raises(Invalid) as raised:
+        parse_form(_Pick, {"area_ids": ["not-an-id"]})  # type: ignore[dict-item]
+    assert raised.value.errors == {"area_ids": "覆盖区域格式无效"}

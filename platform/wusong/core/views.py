@@ -26,10 +26,12 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, get_args
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
 from litestar.di import NamedDependency
+from litestar.params import URLEncodedBody
 from litestar.response import Template
 
 from wusong.core.db import current_unit
@@ -93,7 +95,8 @@ class FormPage(Generic[S]):
         return {k: v for k, v in data.items() if k not in self.secret and not k.startswith("_")}
 
 
-_ERROR_FIELD = re.compile(r"`\$\.(\w+)`|missing required field `(\w+)`")
+# The field an error is about: ``$.name`` or ``$.name[0]`` (an item of a list), or a missing one.
+_ERROR_FIELD = re.compile(r"`\$\.(\w+)[^`]*`|missing required field `(\w+)`")
 
 
 def _as_form_value(value: Any) -> str:
@@ -340,6 +343,42 @@ class View:
 
 
 ViewDep = NamedDependency[View]
+
+
+# ---- forms with checkboxes ------------------------------------------------------------------
+
+# A form with checkboxes: a field sent several times arrives as a list.
+CheckboxForm = URLEncodedBody[dict[str, str | list[str]]]
+
+
+async def checked(view: View, data: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    """The form's single values as text, and every value of the multi-valued fields ``names``
+    (checkboxes) as lists; a value may also list several ids separated by commas."""
+    form = await view.request.form()
+    values: dict[str, Any] = {
+        key: value if isinstance(value, str) else (value[-1] if value else "")
+        for key, value in data.items()
+    }
+    for name in names:
+        values[name] = [
+            _id_text(part)
+            for raw in form.getall(name, [])
+            for part in str(raw).split(",")
+            if part.strip()
+        ]
+    return values
+
+
+_NO_ROW = "00000000-0000-0000-0000-000000000000"
+
+
+def _id_text(value: str) -> str:
+    """An id as sent, or (not an id at all) one that matches no row, so the use case's
+    ownership check names the field like for any id that is not this tenant's."""
+    try:
+        return str(UUID(value.strip()))
+    except ValueError:
+        return _NO_ROW
 
 
 def view_provider(switcher: Switcher) -> Callable[..., Awaitable[View]]:

@@ -46,7 +46,8 @@ async def test_admin_configures_village_rules_on_the_settings_page(
     program = world.named["program:village_rules"]
     url = f"/t/lishu/programs/{program}"
     settings = await browser.get(url + "/settings")
-    assert "表决通过条件" in settings.text and "宴席事由" in settings.text
+    assert "表决通过条件" in settings.text
+    assert "宴席事由" in settings.text
     assert 'href="' + url + '/rules"' in settings.text  # the type's own pages stay linked
     form = {
         "version": "1",
@@ -59,13 +60,15 @@ async def test_admin_configures_village_rules_on_the_settings_page(
     assert bad.status_code == 422
     assert "宴席事由“婚嫁”重复" in bad.text
     negative = await browser.post(url + "/config", {**form, "config.quorum": "-1"})
-    assert negative.status_code == 422 and "最低到会人数应在 0 到 10000 之间" in negative.text
+    assert negative.status_code == 422
+    assert "最低到会人数应在 0 到 10000 之间" in negative.text
     saved = await browser.post(url + "/config", form, follow_redirects=False)
     assert saved.status_code == 303
     async with in_tenant(world.tenant, writes=False) as ctx:
         current = await repo.config_version(ctx, program)
         first = await repo.config_version(ctx, program, 1)
-    assert current is not None and first is not None
+    assert current is not None
+    assert first is not None
     assert current.version_no == 2
     assert current.config == {
         "majority": "two_thirds",
@@ -75,4 +78,5 @@ async def test_admin_configures_village_rules_on_the_settings_page(
     }
     assert first.config["majority"] == "half"  # the earlier version is kept as it was
     page = await browser.get(url + "/settings")
-    assert "婚嫁、丧葬、升学" in page.text and "到会人员三分之二以上赞成" in page.text
+    assert "婚嫁、丧葬、升学" in page.text
+    assert "到会人员三分之二以上赞成" in page.text
