@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -48,3 +49,15 @@ def test_private_redis_starts_when_none_answers(tmp_path: Path) -> None:
             child.terminate()
             child.wait(timeout=10)
     assert ensure_redis(before, tmp_path) is None  # a running Redis is used as it is
+
+
+async def test_demo_accounts_created_from_one_shared_hash_sign_in(browser: Any) -> None:
+    """The 90 demo inspectors share one precomputed hash of the demo password: they sign in."""
+    from wusong.demo import DEMO_PASSWORD, load_demo_data
+
+    await load_demo_data()
+    answer = await browser.login("tiexi-inspector-07", DEMO_PASSWORD)
+    assert answer.status_code == 200
+    assert str(answer.url).endswith("/t/tiexi/")
+    wrong = await browser.login("tiexi-inspector-08", DEMO_PASSWORD + "x")
+    assert "用户名或密码" in wrong.text

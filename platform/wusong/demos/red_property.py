@@ -171,15 +171,19 @@ async def _inspectors(
     ctx: TenantContext, program_id: UUID, towns: dict[UUID, list[UUID]]
 ) -> dict[UUID, list[TenantContext]]:
     """90 property inspectors, each staffing the program and working in one street."""
+    from tenants.security import hash_password
     from wusong.demo import DEMO_PASSWORD
 
     by_town: dict[UUID, list[TenantContext]] = {town: [] for town in towns}
     order = list(towns)
+    shared_hash = await hash_password(DEMO_PASSWORD)  # one argon2 run, not ninety
     for n in range(1, INSPECTORS + 1):
         username = f"tiexi-inspector-{n:02d}"
         name = SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)]
         member = MemberCreate(username, f"督察员{name}", Role.INSPECTOR.value, DEMO_PASSWORD)
-        membership = await tenants_services.create_member(ctx, member, must_change_password=False)
+        membership = await tenants_services.create_member(
+            ctx, member, must_change_password=False, password_hash=shared_hash
+        )
         town = order[n % len(order)]
         await tenants_services.set_member_areas(ctx, membership, MemberAreasSet(area_ids=[town]))
         await programs_repo.add_member(ctx, program_id, membership)
