@@ -38,6 +38,8 @@ async def programs_and_staff(world: World) -> None:
         )
         await staff(program, world.tenant, *world.members.values())
         world.named[f"program:{kind.value}"] = program.id
+        # routes of one type (``ref(Program, kind)``) are walked with that type's program
+        world.add_target(f"programs:{kind.value}", program.id)
     studio = world.named[f"program:{ProgramKind.MEDIATION_STUDIO.value}"]
     world.add_target("programs", studio)
     async with in_tenant(world.tenant) as ctx:

@@ -11,14 +11,13 @@ import msgspec
 from programs.kinds import ProgramKind
 from programs.no_litigation.config import Config
 from programs.no_litigation.tables import LawsuitCount, PilotVillage
+from programs.tables import Program
 from tenants.schemas import AreaId
 from wusong.core.scoped import ref
 
 # A program of this type in a path. The walker fills it with the world's no-litigation program
 # (not the generic ``programs`` target, a studio, which these routes answer 404 for).
-NoLitigationProgramId = Annotated[
-    UUID, msgspec.Meta(extra={"references": f"programs:{ProgramKind.NO_LITIGATION_VILLAGE}"})
-]
+NoLitigationProgramId = Annotated[UUID, ref(Program, ProgramKind.NO_LITIGATION_VILLAGE)]
 PilotId = Annotated[UUID, ref(PilotVillage)]
 CountId = Annotated[UUID, ref(LawsuitCount)]
 

@@ -8,14 +8,16 @@ from uuid import UUID
 
 import msgspec
 
+from programs.kinds import ProgramKind
 from programs.red_property.config import Config
 from programs.red_property.tables import Complaint, Inspection, PropertyComplex
+from programs.tables import Program
 from tenants.schemas import AreaId
 from wusong.core.scoped import ref
 
 # A program of this type in a path: the walker tries the world's red-property program in it
 # (a program of another type is a 404 here, like any id that is not one of ours).
-RedProgramId = Annotated[UUID, msgspec.Meta(extra={"references": "programs:red_property"})]
+RedProgramId = Annotated[UUID, ref(Program, ProgramKind.RED_PROPERTY)]
 ComplexId = Annotated[UUID, ref(PropertyComplex)]
 InspectionId = Annotated[UUID, ref(Inspection)]
 ComplaintId = Annotated[UUID, ref(Complaint)]

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from programs.kinds import ProgramKind
+from programs.tables import Program
 from programs.village_rules.tables import BanquetDeclaration, RuleSet, RuleVersion
 from tenants.schemas import AreaId
 from wusong.core.scoped import ref
@@ -17,7 +19,7 @@ RuleVersionId = Annotated[UUID, ref(RuleVersion)]
 DeclarationId = Annotated[UUID, ref(BanquetDeclaration)]
 # A village-rules program in a path: the route walker tries the world's village-rules program
 # (a program of another type is a 404 here, as if the page did not exist).
-RulesProgramId = Annotated[UUID, msgspec.Meta(extra={"references": "programs:village_rules"})]
+RulesProgramId = Annotated[UUID, ref(Program, ProgramKind.VILLAGE_RULES)]
 
 VERSION_STATUSES: dict[str, str] = {
     "draft": "草稿",

@@ -200,13 +200,16 @@ class TenantStatement:
 # ---- references in paths and bodies ------------------------------------------------------------
 
 
-def ref(table: type[Table]) -> msgspec.Meta:
+def ref(table: type[Table], variant: str | None = None) -> msgspec.Meta:
     """Mark a UUID as the id of a row of ``table``: ``AreaId = Annotated[UUID, ref(Area)]``.
 
     Path parameters and body fields typed this way tell the isolation walker which of another
-    tenant's rows to try in them; services still check them with require_owned().
+    tenant's rows to try in them; services still check them with require_owned(). ``variant``
+    narrows the rows a route accepts (``ref(Program, "red_property")``: only programs of that
+    type), so the walker tries a row of the right kind (its target ``programs:red_property``).
     """
-    return msgspec.Meta(extra={"references": table._meta.tablename})
+    name = table._meta.tablename
+    return msgspec.Meta(extra={"references": f"{name}:{variant}" if variant else name})
 
 
 def referenced_table(annotation: Any) -> str | None:

@@ -25,7 +25,6 @@ async def no_litigation_pilots(world: World) -> None:
     from programs.no_litigation.schemas import CountCreate, PilotCreate
 
     program_id = world.named[f"program:{ProgramKind.NO_LITIGATION_VILLAGE.value}"]
-    world.add_target(f"programs:{ProgramKind.NO_LITIGATION_VILLAGE.value}", program_id)
     village = world.targets["areas"][None]
     async with in_tenant(world.tenant) as ctx:
         rubric = {"indicators": ["lawsuits", "rate"], "max_lawsuits": 0, "max_rate_per_10k": "1"}

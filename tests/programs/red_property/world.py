@@ -24,7 +24,6 @@ async def red_property_records(world: World) -> None:
     from tests.factories import in_tenant
 
     program_id = world.named["program:red_property"]
-    world.add_target("programs:red_property", program_id)
     village = world.targets["areas"][None]
     async with in_tenant(world.tenant) as ctx:
         await services.save_rubric(ctx, program_id, RubricSave(decode(RUBRIC)))

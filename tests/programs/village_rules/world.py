@@ -33,7 +33,6 @@ async def village_rules(world: World) -> None:
 
     program = world.named["program:village_rules"]
     village = world.targets["areas"][None]
-    world.add_target("programs:village_rules", program)
     async with in_tenant(world.tenant) as ctx:
         # villages without rules, one per call of the rule-set example
         for n in range(SPARE_VILLAGES):
