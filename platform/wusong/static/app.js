@@ -64,3 +64,21 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 // ---- end reports ----
+
+// ---- program tabs: on a narrow screen the current tab is scrolled into view, and a fading edge
+// says that more tabs follow ----
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-tabs]").forEach((bar) => {
+    const current = bar.querySelector('[aria-current="page"]');
+    if (current && bar.scrollWidth > bar.clientWidth) {
+      bar.scrollLeft = current.offsetLeft - bar.offsetLeft - (bar.clientWidth - current.offsetWidth) / 2;
+    }
+    const edge = () => {
+      bar.classList.toggle("more-left", bar.scrollLeft > 2);
+      bar.classList.toggle("more-right", bar.scrollLeft + bar.clientWidth < bar.scrollWidth - 2);
+    };
+    bar.addEventListener("scroll", edge, { passive: true });
+    window.addEventListener("resize", edge);
+    edge();
+  });
+});
