@@ -5,7 +5,7 @@ They run inside their caller's unit of work and never open a transaction of thei
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -36,7 +36,7 @@ from tenants.rules import clean_text
 from tenants.schemas import AreaRow
 from tenants.services import work_scope
 from tenants.tables import Area, Membership
-from wusong.core.clock import SHANGHAI
+from wusong.core.clock import local_today as today
 from wusong.core.errors import (
     Conflict,
     FieldErrors,
@@ -49,11 +49,6 @@ from wusong.core.scoped import require_owned
 from wusong.core.tenancy import TenantContext
 
 MAX_PEOPLE = 10_000
-
-
-def today() -> date:
-    """Today in Asia/Shanghai (what "not in the future" means to the people entering dates)."""
-    return datetime.now(SHANGHAI).date()
 
 
 def spec_of(kind: str) -> KindSpec:

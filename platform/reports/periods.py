@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
 from reports.indicators.base import Period
-from wusong.core.clock import SHANGHAI
+from wusong.core.clock import local_today as today
 from wusong.core.errors import Invalid
 
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
@@ -21,10 +21,6 @@ _YEAR = re.compile(r"(\d{4})")
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 PERIOD_HELP = "期间（period）应为年份（2025）、季度（2025-Q1）、月份（2025-03）或 custom"
-
-
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 def year(value: int) -> Period:

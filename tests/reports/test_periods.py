@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -80,6 +80,28 @@ def test_previous_year_and_months() -> None:
     assert [(m.start, m.end) for m in cut] == [
         (date(2025, 1, 20), date(2025, 2, 1)), (date(2025, 2, 1), date(2025, 2, 11))
     ]  # fmt: skip
+
+
+def test_a_running_period_is_compared_with_the_same_days_so_far_last_year() -> None:
+    """This year (still running) against last year up to the same day, not all of last year;
+    a finished period against the whole period a year earlier."""
+    from reports.indicators.base import Period
+    from wusong.core.clock import local_today
+
+    today = local_today()
+    this_year = Period(date(today.year, 1, 1), date(today.year + 1, 1, 1), "今年", "year")
+    before = this_year.previous_year()
+    tomorrow = today + timedelta(days=1)
+    assert (before.start, before.end) == (
+        date(today.year - 1, 1, 1),
+        tomorrow.replace(year=tomorrow.year - 1) if (tomorrow.month, tomorrow.day) != (2, 29)
+        else date(tomorrow.year - 1, 2, 28),
+    )  # fmt: skip
+    finished = parse_period(str(today.year - 1)).previous_year()
+    assert (finished.start, finished.end) == (
+        date(today.year - 2, 1, 1),
+        date(today.year - 1, 1, 1),
+    )
 
 
 def test_year_on_year_change() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -37,7 +37,7 @@ from tenants import audit
 from tenants import repo as tenants_repo
 from tenants.rules import clean_text
 from tenants.tables import Area
-from wusong.core.clock import SHANGHAI
+from wusong.core.clock import local_today as today
 from wusong.core.errors import (
     Conflict,
     FieldErrors,
@@ -50,11 +50,6 @@ from wusong.core.scoped import require_owned
 from wusong.core.tenancy import Role, TenantContext
 
 KIND = ProgramKind.RED_PROPERTY.value
-
-
-def today() -> date:
-    """Today in Asia/Shanghai, where inspections are dated."""
-    return datetime.now(SHANGHAI).date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -8,7 +8,7 @@ They run inside their caller's unit of work and never open a transaction of thei
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +40,7 @@ from tenants import repo as tenants_repo
 from tenants.rules import clean_text
 from tenants.schemas import AreaRow
 from tenants.tables import Area
-from wusong.core.clock import SHANGHAI
+from wusong.core.clock import local_today as today
 from wusong.core.errors import Conflict, FieldErrors, NotFound, PreconditionFailed
 from wusong.core.scoped import require_owned
 from wusong.core.tenancy import TenantContext
@@ -48,11 +48,6 @@ from wusong.core.tenancy import TenantContext
 KIND = ProgramKind.VILLAGE_RULES.value
 EARLIEST = date(2000, 1, 1)
 _OCCASION_SPLIT = re.compile(r"[、,，;；\s]+")
-
-
-def today() -> date:
-    """The day in Asia/Shanghai."""
-    return datetime.now(SHANGHAI).date()
 
 
 async def rules_program(ctx: TenantContext, program_id: UUID) -> ProgramRow:

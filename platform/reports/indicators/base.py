@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from wusong.core.clock import local_today
+
 
 @dataclass(frozen=True)
 class Period:
@@ -36,7 +38,12 @@ class Period:
         return {"period": self.key}
 
     def previous_year(self) -> Period:
-        """The same days a year earlier (29 February becomes 28 February): year-on-year."""
+        """The same days a year earlier (29 February becomes 28 February): year-on-year.
+
+        A period still running (this year, this quarter) is compared with the same days so far
+        a year earlier — 1 January to 26 November against 1 January to 26 November — not with
+        the whole of last year's period, which would show every figure falling.
+        """
 
         def back(day: date) -> date:
             try:
@@ -44,7 +51,9 @@ class Period:
             except ValueError:
                 return day.replace(year=day.year - 1, day=28)
 
-        return Period(back(self.start), back(self.end), f"上年同期（{self.label}）", "previous")
+        today = local_today()
+        end = today + timedelta(days=1) if self.start <= today < self.end else self.end
+        return Period(back(self.start), back(end), f"上年同期（{self.label}）", "previous")
 
     def months(self) -> list[Period]:
         """The calendar months this period touches, each cut to the period."""

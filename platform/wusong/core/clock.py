@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_today() -> date:
+    """Today in Asia/Shanghai: what "not in the future" and "so far this year" mean to users."""
+    return datetime.now(SHANGHAI).date()
 
 
 def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
