@@ -261,3 +261,59 @@ async def test_audit_chain_migration_keeps_legacy_rows_for_a_one_time_rekey() ->
             count, problems = await audit.verify_chain(system_context(tenant), [])
         assert (count, problems) == (3, [])
         await _forwards("all")  # and again: nothing left to do
+
+
+ISSUE_6_HEAD = "2026-11-27T12:00:00:000000"  # the hardening issue's last migration
+
+
+async def test_programs_migrate_onto_a_database_full_of_the_foundations_data() -> None:
+    """A county with areas and members, made before the programs existed: the work-area and
+    programs migrations add their tables over it, the county's rows are intact, and the new
+    tables take programs, work areas and activities (with their guarantees) at once."""
+    from datetime import date
+
+    from programs import services as programs
+    from programs.schemas import ActivityCreate, ProgramCreate, Transition
+    from tenants import repo, services
+    from tenants.schemas import AreaCreate, MemberAreasSet, MemberCreate, TenantCreate
+    from wusong.core.db import unit_of_work
+    from wusong.core.tenancy import system_context
+
+    async with empty_database():
+        await _forwards(ISSUE_6_HEAD)
+        async with unit_of_work(writes=True):
+            tenant = await services.create_tenant(
+                TenantCreate("lishu", "梨树县", "220322000000", "四平市", "220300000000")
+            )
+            ctx = system_context(tenant)
+            town = await services.create_area(
+                ctx, AreaCreate("township", "郭家店镇", "220322101000")
+            )
+            village = await services.create_area(
+                ctx, AreaCreate("village", "郭家店村", "220322101201", town.id)
+            )
+            member = await services.create_member(
+                ctx, MemberCreate("guo-med", "郭调解", "mediator", "correct-horse-battery")
+            )
+        await _forwards("all")
+        async with unit_of_work(writes=True, tenant_id=tenant.id):
+            assert [a.name for a in await repo.all_areas(ctx)] == ["郭家店镇", "郭家店村"]
+            assert (await repo.get_member(ctx, member)).username == "guo-med"
+            await services.set_member_areas(ctx, member, MemberAreasSet(area_ids=[town.id]))
+            studio = await programs.create_program(
+                ctx,
+                ProgramCreate(
+                    kind="mediation_studio", name="金玉米调解工作室", area_ids=[town.id],
+                    starts_on=date(2024, 1, 1),
+                ),
+            )  # fmt: skip
+            await programs.activate_program(ctx, studio.id, Transition())
+            await programs.log_activity(
+                ctx,
+                studio.id,
+                ActivityCreate(
+                    kind="consultation", occurred_on=date(2025, 3, 1), people=3,
+                    area_id=village.id,
+                ),
+            )  # fmt: skip
+        await _forwards("all")  # and again: nothing left to do
