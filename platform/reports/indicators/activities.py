@@ -1,7 +1,8 @@
 """Indicators of activities programs (studios, shared courts, help teams), computed by grouped
-queries in the database: each query reads the chosen period and the same days a year earlier at
-once, from the tenant-first indexes of ``program_activities`` ((tenant, program, occurred_on,
-kind) for a program, (tenant, occurred_on) for the tenant dashboard)."""
+queries in the database: each query counts the chosen period and the same days a year earlier
+(two index ranges in one statement), from the covering tenant-first indexes of
+``program_activities`` ((tenant, program, occurred_on, kind, area, people) for a program,
+(tenant, occurred_on, program, kind, area, people) for the tenant dashboard)."""
 
 from __future__ import annotations
 
@@ -39,21 +40,19 @@ class Figures:
     people_before: int = 0
 
 
-_SUMS = """
-    SUM(CASE WHEN occurred_on >= {} AND occurred_on < {} THEN 1 ELSE 0 END) AS records,
-    SUM(CASE WHEN occurred_on >= {} AND occurred_on < {} THEN people ELSE 0 END) AS people,
-    SUM(CASE WHEN occurred_on >= {} AND occurred_on < {} THEN 1 ELSE 0 END) AS records_before,
-    SUM(CASE WHEN occurred_on >= {} AND occurred_on < {} THEN people ELSE 0 END) AS people_before
-"""
-
-
 def _month_expression() -> str:
     return "to_char(occurred_on, 'YYYY-MM')" if is_postgres() else "substr(occurred_on, 1, 7)"
 
 
+_GROUPS = {"kind": ("kind",), "month": ("month",), "area": ("area",),
+           "program_kind": ("program", "kind")}  # fmt: skip
+
+
 @cache
 def _statement(group: str, by_program: bool, by_village: bool, postgres: bool) -> TenantStatement:
-    """Activities grouped by ``group`` (kind, month, area, program and kind) in two periods."""
+    """Activities grouped by ``group`` (kind, month, area, program and kind) in two periods: one
+    plain COUNT/SUM per period over an index range (the covering tenant-first indexes hold every
+    column read), the two results told apart by ``earlier``."""
     expression = {
         "kind": "kind",
         "month": _month_expression(),
@@ -65,12 +64,12 @@ def _statement(group: str, by_program: bool, by_village: bool, postgres: bool) -
     )
     filters = " AND program = {}" if by_program else ""
     filters += " AND area = {}" if by_village else ""
-    return TenantStatement(
-        f"SELECT {columns}, {_SUMS} FROM program_activities"
-        " WHERE tenant = {tenant}" + filters + " AND ((occurred_on >= {} AND occurred_on < {})"
-        " OR (occurred_on >= {} AND occurred_on < {}))"
-        f" GROUP BY {expression}"
+    one = (
+        f"SELECT {columns}, %s AS earlier, COUNT(*) AS records, SUM(people) AS people"
+        " FROM program_activities WHERE tenant = {tenant}" + filters + " AND occurred_on >= {}"
+        f" AND occurred_on < {{}} GROUP BY {expression}"
     )
+    return TenantStatement(f"{one % 0} UNION ALL {one % 1}")
 
 
 async def _grouped(
@@ -81,17 +80,25 @@ async def _grouped(
     program_id: UUID | None = None,
     village_id: UUID | None = None,
 ) -> list[dict[str, Any]]:
+    """One row per group with records and people in ``period`` and a year earlier."""
     before = period.previous_year()
-    ranges = (period.start, period.end, before.start, before.end)
-    args: list[Any] = [period.start, period.end, period.start, period.end]
-    args += [before.start, before.end, before.start, before.end]
-    if program_id is not None:
-        args.append(program_id)
+    filters: list[Any] = [program_id] if program_id is not None else []
     if village_id is not None:
-        args.append(village_id)
-    args += list(ranges)
+        filters.append(village_id)
+    args = [*filters, period.start, period.end, *filters, before.start, before.end]
     statement = _statement(group, program_id is not None, village_id is not None, is_postgres())
-    return await statement.fetch(ctx, *args)
+    keys = _GROUPS[group]
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in await statement.fetch(ctx, *args):
+        key = tuple(row[k] for k in keys)
+        found = merged.setdefault(
+            key,
+            {**dict(zip(keys, key, strict=True)), **dict.fromkeys(Figures.__dataclass_fields__, 0)},
+        )
+        suffix = "_before" if int(row["earlier"]) else ""
+        found["records" + suffix] += int(row["records"] or 0)
+        found["people" + suffix] += int(row["people"] or 0)
+    return list(merged.values())
 
 
 def _figures(row: dict[str, Any]) -> Figures:

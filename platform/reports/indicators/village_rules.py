@@ -41,8 +41,9 @@ WHERE s.tenant = {tenant} AND s.program = {}
 _RULE_SETS = TenantStatement(_RULE_SETS_SQL)
 _RULE_SETS_VILLAGE = TenantStatement(_RULE_SETS_SQL + " AND s.village = {}")
 
+# COUNT(d.program), not COUNT(d.id): the same count (matched rows), read from the covering index.
 _TENANT_SQL = """
-SELECT p.id AS program_id, p.name AS name, COUNT(d.id) AS declared,
+SELECT p.id AS program_id, p.name AS name, COUNT(d.program) AS declared,
        SUM(CASE WHEN d.within_limits THEN 1 ELSE 0 END) AS within
 FROM programs p
 LEFT JOIN village_banquet_declarations d ON d.program = p.id AND d.tenant = {tenant}
