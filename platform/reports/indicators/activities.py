@@ -64,12 +64,14 @@ def _statement(group: str, by_program: bool, by_village: bool, postgres: bool) -
     )
     filters = " AND program = {}" if by_program else ""
     filters += " AND area = {}" if by_village else ""
-    one = (
-        f"SELECT {columns}, %s AS earlier, COUNT(*) AS records, SUM(people) AS people"
-        " FROM program_activities WHERE tenant = {tenant}" + filters + " AND occurred_on >= {}"
-        f" AND occurred_on < {{}} GROUP BY {expression}"
+    return TenantStatement(
+        " UNION ALL ".join(
+            f"SELECT {columns}, {earlier} AS earlier, COUNT(*) AS records, SUM(people) AS people"
+            " FROM program_activities WHERE tenant = {tenant}" + filters + " AND occurred_on >= {}"
+            f" AND occurred_on < {{}} GROUP BY {expression}"
+            for earlier in (0, 1)
+        )
     )
-    return TenantStatement(f"{one % 0} UNION ALL {one % 1}")
 
 
 async def _grouped(
