@@ -221,3 +221,40 @@ async def test_dashboard_page_counts_only_its_own_tenant(browser: Browser, admin
     assert "金玉米调解工作室" not in page.text
     assert "还没有可统计的项目记录" in page.text
     assert 'aria-current="page">数据看板' in page.text
+
+
+async def test_figures_are_kept_until_the_tenant_writes_then_computed_afresh(
+    client: httpx.AsyncClient, admin_a: Member
+) -> None:
+    """Between two reads with no write the page's tables come from the process's cache; an
+    activity logged through the API (an audited write) is counted on the very next read."""
+    from datetime import date
+
+    from reports.indicators.cache import _KEPT
+
+    seeded = await seed_studio(admin_a.tenant)
+    _, token = await make_token(admin_a)
+    url = f"/api/v1/t/lishu/programs/{seeded.studio.id}/indicators?period=2025"
+
+    def consultations(body: Any) -> Any:
+        table = next(t for t in body["tables"] if t["key"] == "activities.by_kind")
+        row = next(r for r in table["rows"] if r[0]["value"] == "法律咨询")
+        return row[1]["value"]
+
+    first = await _api(client, token, url)
+    kept = len(_KEPT)
+    again = await _api(client, token, url)
+    assert consultations(first.json()) == consultations(again.json()) == 3
+    assert len(_KEPT) == kept  # the second read computed nothing new
+    logged = await client.post(
+        f"/api/v1/t/lishu/programs/{seeded.studio.id}/activities",
+        json={
+            "kind": "consultation",
+            "occurred_on": str(date(2025, 6, 1)),
+            "people": 2,
+            "area_id": str(seeded.guojia),
+        },  # fmt: skip
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert logged.status_code == 201, logged.text
+    assert consultations((await _api(client, token, url)).json()) == 4

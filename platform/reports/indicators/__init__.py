@@ -28,6 +28,7 @@ from programs.kinds import ProgramKind
 from programs.schemas import ProgramRow
 from reports.indicators import activities, no_litigation, red_property, village_rules
 from reports.indicators.base import IndicatorTable, Period
+from reports.indicators.cache import cached
 from reports.indicators.overview import programs_table
 from wusong.core.tenancy import TenantContext
 
@@ -55,18 +56,27 @@ async def program_tables(
 ) -> list[IndicatorTable]:
     """Every indicator table of the program's type, for the period (and village)."""
     module = MODULES[ProgramKind(program.kind)]
-    tables: list[IndicatorTable] = await module.program_tables(ctx, program, period, village_id)
-    return _unique(tables)
+
+    async def compute() -> list[IndicatorTable]:
+        tables: list[IndicatorTable] = await module.program_tables(ctx, program, period, village_id)
+        return _unique(tables)
+
+    key = ("program", program.id, program.version, program.config_version, period, village_id)
+    return await cached(ctx, key, compute)
 
 
 async def tenant_tables(
     ctx: TenantContext, period: Period, village_id: UUID | None = None
 ) -> list[IndicatorTable]:
     """The tenant dashboard: programs by type and status, then each module's tables."""
-    tables = [await programs_table(ctx)]
-    for module in DASHBOARD_MODULES:
-        tables += await module.tenant_tables(ctx, period, village_id)
-    return _unique(tables)
+
+    async def compute() -> list[IndicatorTable]:
+        tables = [await programs_table(ctx)]
+        for module in DASHBOARD_MODULES:
+            tables += await module.tenant_tables(ctx, period, village_id)
+        return _unique(tables)
+
+    return await cached(ctx, ("dashboard", period, village_id), compute)
 
 
 def _unique(tables: list[IndicatorTable]) -> list[IndicatorTable]:
