@@ -253,7 +253,7 @@ async def test_figures_are_kept_until_the_tenant_writes_then_computed_afresh(
             "occurred_on": str(date(2025, 6, 1)),
             "people": 2,
             "area_id": str(seeded.guojia),
-        },  # fmt: skip
+        },
         headers={"Authorization": f"Bearer {token}"},
     )
     assert logged.status_code == 201, logged.text
