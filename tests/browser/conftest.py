@@ -228,7 +228,14 @@ async def trip(
     )
     page.on(
         "requestfailed",
-        lambda request: trip.problems.append(f"request failed: {request.method} {request.url}"),
+        # A load the browser itself cancelled because the page moved on (a form submitted while
+        # the favicon was still loading) is not a failure of ours; anything else is.
+        lambda request: (
+            request.failure != "net::ERR_ABORTED"
+            and trip.problems.append(
+                f"request failed: {request.method} {request.url} ({request.failure})"
+            )
+        ),
     )
     page.on(
         "response",
