@@ -23,9 +23,11 @@ from programs.red_property.pages import (
     DUE_SOON_DAYS,
     INSPECTION_FORM,
     INSPECTORS,
+    LIST_PAGE,
     RUBRIC_FORM,
     areas_filter,
     edit_complex_form,
+    list_page,
     list_scope,
     page_context,
     parse_stars,
@@ -33,6 +35,7 @@ from programs.red_property.pages import (
     record_inspection_form,
     save_rubric_form,
     switch_complex_form,
+    with_neighbours,
 )
 from programs.red_property.schemas import (
     COMPLAINT_CATEGORIES,
@@ -219,6 +222,7 @@ class RedPropertyPages(Controller):
         stars: FromQuery[str] = "",
         to: FromQuery[str] = "",
         all: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Template:
         context = await page_context(view, program_id)
         where = await list_scope(view, village, to, all)
@@ -226,10 +230,14 @@ class RedPropertyPages(Controller):
             village=where.village, areas=where.areas, start=where.start, end=where.end,
             stars=parse_stars(stars),
         )  # fmt: skip
-        rows = await repo.list_inspections(view.ctx, program_id, filters)
+        at = list_page(page)
+        rows = await repo.list_inspections(
+            view.ctx, program_id, filters, limit=LIST_PAGE + 1, offset=at.offset
+        )
         return await view.render(
             "programs/red_property/inspections.html",
-            inspections=rows,
+            inspections=rows[:LIST_PAGE],
+            pager=with_neighbours(view, at, len(rows) > LIST_PAGE),
             filters={**where.echo, "stars": stars},
             scoped_to_areas=where.areas is not None,
             **context,
@@ -283,6 +291,7 @@ class RedPropertyPages(Controller):
         status: FromQuery[str] = "",
         category: FromQuery[str] = "",
         all: FromQuery[str] = "",
+        page: FromQuery[str] = "",
     ) -> Template:
         context = await page_context(view, program_id)
         where = await list_scope(view, village, to, all)
@@ -294,10 +303,14 @@ class RedPropertyPages(Controller):
             status=status if status in COMPLAINT_STATUSES else "",
             category=category if category in COMPLAINT_CATEGORIES else "",
         )  # fmt: skip
-        rows = await repo.list_complaints(view.ctx, program_id, filters)
+        at = list_page(page)
+        rows = await repo.list_complaints(
+            view.ctx, program_id, filters, limit=LIST_PAGE + 1, offset=at.offset
+        )
         return await view.render(
             "programs/red_property/complaints.html",
-            complaints=rows,
+            complaints=rows[:LIST_PAGE],
+            pager=with_neighbours(view, at, len(rows) > LIST_PAGE),
             filters={
                 **where.echo,
                 "collective": collective,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -293,3 +295,40 @@ async def test_lists_default_to_the_members_work_areas(browser: Browser, county:
     everything = await browser.get(f"{base}?all=1")
     assert "铁西小区" in everything.text
     assert "丰茂小区" in everything.text
+
+
+async def test_the_complaints_list_pages_through_every_record_keeping_its_filters(
+    county: County, browser: Browser
+) -> None:
+    """101 complaints: page 1 shows 100 and links to page 2 with the same filters; page 2
+    shows the oldest one; nothing is cut off."""
+    from programs.red_property import services
+    from programs.red_property.schemas import ComplaintCreate, ComplexCreate
+    from tests.factories import in_tenant
+
+    async with in_tenant(county.tenant) as ctx:
+        complex_ = await services.create_complex(
+            ctx, county.program_id, ComplexCreate("幸福家园", county.village, households=320)
+        )
+        for n in range(101):
+            day = date(2025, 1, 1) + timedelta(days=n)
+            await services.record_complaint(
+                ctx, county.program_id, complex_.id,
+                ComplaintCreate(day, "service", f"第{n + 1}件投诉"),
+            )  # fmt: skip
+    await browser.login("a-admin")
+    base = f"/t/lishu/programs/{county.program_id}/complaints"
+    first = await browser.get(base + "?category=service&all=1")
+    assert first.text.count("件投诉") == 100
+    assert "第101件投诉" in first.text  # newest first
+    assert "第1件投诉<" not in first.text
+    match = re.search(r'href="(\?[^"]*page=2[^"]*)"', first.text)
+    assert match is not None
+    following = html.unescape(match.group(1))
+    assert "category=service" in following
+    assert "all=1" in following
+    second = await browser.get(base + following)
+    assert second.text.count("件投诉") == 1
+    assert "第1件投诉" in second.text
+    assert "上一页" in second.text
+    assert "下一页" not in second.text
