@@ -3,7 +3,6 @@ versions, covered areas, staff and activities), always through ``wusong.core.sco
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,7 +10,7 @@ from uuid import UUID
 
 from programs.schemas import ActivityRow, ConfigVersion, ProgramRow
 from programs.tables import Activity, Program, ProgramArea, ProgramConfig, ProgramMember
-from wusong.core.db import as_row, as_rows
+from wusong.core.db import as_row, as_rows, as_uuid, json_loaded
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.tenancy import TenantContext
@@ -32,12 +31,13 @@ _PROGRAM_COLUMNS = (
 )
 
 
-def _loaded(row: dict[str, Any], *names: str) -> dict[str, Any]:
-    """JSON columns come back as text on some engines: decode them."""
-    for name in names:
-        if isinstance(row.get(name), str):
-            row[name] = json.loads(row[name])
-    return row
+_CONFIG_COLUMNS = (
+    ProgramConfig.id,
+    ProgramConfig.version_no,
+    ProgramConfig.config,
+    ProgramConfig.created_at,
+    ProgramConfig.created_by,
+)
 
 
 async def get_program(ctx: TenantContext, program_id: UUID) -> ProgramRow:
@@ -46,7 +46,7 @@ async def get_program(ctx: TenantContext, program_id: UUID) -> ProgramRow:
     )
     if row is None:
         raise NotFound("未找到该项目")
-    return as_row(ProgramRow, _loaded(row, "targets"))
+    return as_row(ProgramRow, json_loaded(row, "targets"))
 
 
 async def insert_program(ctx: TenantContext, values: dict[str, Any]) -> UUID:
@@ -79,13 +79,7 @@ async def config_version(
     """A configuration version of the program (the one in force when ``version_no`` is None)."""
     query = (
         scoped(ctx, ProgramConfig)
-        .select(
-            ProgramConfig.id,
-            ProgramConfig.version_no,
-            ProgramConfig.config,
-            ProgramConfig.created_at,
-            ProgramConfig.created_by,
-        )
+        .select(*_CONFIG_COLUMNS)
         .where(ProgramConfig.program == program_id)
     )
     if version_no is None:
@@ -93,7 +87,7 @@ async def config_version(
     else:
         query = query.where(ProgramConfig.version_no == version_no)
     row = await query.first()
-    return as_row(ConfigVersion, _loaded(row, "config")) if row else None
+    return as_row(ConfigVersion, json_loaded(row, "config")) if row else None
 
 
 async def set_areas(ctx: TenantContext, program_id: UUID, area_ids: list[UUID]) -> None:
@@ -127,11 +121,7 @@ async def staffs_program(ctx: TenantContext, program_id: UUID, user_id: UUID) ->
 
 async def list_program_rows(ctx: TenantContext) -> list[ProgramRow]:
     rows = await scoped(ctx, Program).select(*_PROGRAM_COLUMNS).order_by(Program.created_at)
-    return as_rows(ProgramRow, [_loaded(r, "targets") for r in rows])
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
+    return as_rows(ProgramRow, [json_loaded(r, "targets") for r in rows])
 
 
 async def update_program(
@@ -158,7 +148,7 @@ async def program_area_ids(ctx: TenantContext, program_id: UUID) -> list[UUID]:
     rows = await (
         scoped(ctx, ProgramArea).select(ProgramArea.area).where(ProgramArea.program == program_id)
     )
-    return [_uuid(r["area"]) for r in rows]
+    return [as_uuid(r["area"]) for r in rows]
 
 
 async def all_program_areas(ctx: TenantContext) -> dict[UUID, list[UUID]]:
@@ -166,7 +156,7 @@ async def all_program_areas(ctx: TenantContext) -> dict[UUID, list[UUID]]:
     rows = await scoped(ctx, ProgramArea).select(ProgramArea.program, ProgramArea.area)
     found: dict[UUID, list[UUID]] = {}
     for r in rows:
-        found.setdefault(_uuid(r["program"]), []).append(_uuid(r["area"]))
+        found.setdefault(as_uuid(r["program"]), []).append(as_uuid(r["area"]))
     return found
 
 
@@ -174,17 +164,11 @@ async def config_versions(ctx: TenantContext, program_id: UUID) -> list[ConfigVe
     """Every saved configuration of the program, the newest first."""
     rows = await (
         scoped(ctx, ProgramConfig)
-        .select(
-            ProgramConfig.id,
-            ProgramConfig.version_no,
-            ProgramConfig.config,
-            ProgramConfig.created_at,
-            ProgramConfig.created_by,
-        )
+        .select(*_CONFIG_COLUMNS)
         .where(ProgramConfig.program == program_id)
         .order_by(ProgramConfig.version_no, ascending=False)
     )
-    return as_rows(ConfigVersion, [_loaded(r, "config") for r in rows])
+    return as_rows(ConfigVersion, [json_loaded(r, "config") for r in rows])
 
 
 async def staff_membership_ids(ctx: TenantContext, program_id: UUID) -> list[UUID]:
@@ -193,7 +177,7 @@ async def staff_membership_ids(ctx: TenantContext, program_id: UUID) -> list[UUI
         .select(ProgramMember.membership)
         .where(ProgramMember.program == program_id)
     )
-    return [_uuid(r["membership"]) for r in rows]
+    return [as_uuid(r["membership"]) for r in rows]
 
 
 async def remove_member(ctx: TenantContext, program_id: UUID, membership_id: UUID) -> bool:
@@ -218,7 +202,7 @@ _STAFFED = TenantStatement(
 
 async def staffed_programs(ctx: TenantContext, user_id: UUID) -> set[UUID]:
     """The programs the user staffs here."""
-    return {_uuid(r["program"]) for r in await _STAFFED.fetch(ctx, user_id)}
+    return {as_uuid(r["program"]) for r in await _STAFFED.fetch(ctx, user_id)}
 
 
 # ---- activities ------------------------------------------------------------------------------

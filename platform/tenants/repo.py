@@ -17,7 +17,7 @@ from piccolo.query.functions.aggregate import Count
 from tenants.rules import username_key
 from tenants.schemas import AreaRow, MemberRow, TenantListRow, TenantRow, TokenRow, UserRow
 from tenants.tables import ApiToken, Area, MemberArea, Membership, Tenant, User
-from wusong.core.db import as_row, as_rows, is_postgres, set_user
+from wusong.core.db import as_row, as_rows, as_uuid, is_postgres, set_user
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.tenancy import TenantContext
@@ -238,7 +238,7 @@ async def user_by_id(user_id: UUID) -> UserRow | None:
 async def insert_user(values: dict[str, Any]) -> UUID:
     values = {**values, "username_key": username_key(values["username"])}
     rows = await User.insert(User(**values)).returning(User.id)
-    return _uuid(rows[0]["id"])
+    return as_uuid(rows[0]["id"])
 
 
 async def insert_membership(ctx: TenantContext, user_id: UUID, role: str) -> UUID:
@@ -423,10 +423,6 @@ async def members_by_role(ctx: TenantContext) -> dict[str, int]:
     return {row["role"]: int(row["n"]) for row in rows}
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
 # ---- where members work --------------------------------------------------------------------
 
 _WORKS_COUNTY_WIDE = TenantStatement(
@@ -466,7 +462,7 @@ async def member_area_ids(ctx: TenantContext, membership_id: UUID) -> list[UUID 
         .where(MemberArea.membership == membership_id)
         .order_by(MemberArea.created_at)
     )
-    return [None if r["area"] is None else _uuid(r["area"]) for r in rows]
+    return [None if r["area"] is None else as_uuid(r["area"]) for r in rows]
 
 
 async def all_member_areas(ctx: TenantContext) -> dict[UUID, list[UUID | None]]:
@@ -474,8 +470,8 @@ async def all_member_areas(ctx: TenantContext) -> dict[UUID, list[UUID | None]]:
     rows = await scoped(ctx, MemberArea).select(MemberArea.membership, MemberArea.area)
     found: dict[UUID, list[UUID | None]] = {}
     for r in rows:
-        area = None if r["area"] is None else _uuid(r["area"])
-        found.setdefault(_uuid(r["membership"]), []).append(area)
+        area = None if r["area"] is None else as_uuid(r["area"])
+        found.setdefault(as_uuid(r["membership"]), []).append(area)
     return found
 
 

@@ -18,7 +18,15 @@ from tenants.rules import SLUG_RE, username_key
 from tenants.schemas import TenantChoice
 from tenants.security import digest, new_secret
 from tenants.tables import ApiToken, LoginAttempt, User, UserSession
-from wusong.core.db import Statement, as_rows, current_unit, is_postgres, set_tenant, set_user
+from wusong.core.db import (
+    Statement,
+    as_rows,
+    as_uuid,
+    current_unit,
+    is_postgres,
+    set_tenant,
+    set_user,
+)
 from wusong.core.errors import Forbidden, NotFound, Unauthorized
 from wusong.core.settings import Settings
 from wusong.core.tenancy import Role, TenantContext
@@ -121,15 +129,15 @@ async def resolve_principal(
     if not row["tenant_active"]:
         raise Forbidden("该区县已停用")
     ctx = TenantContext(
-        tenant_id=_uuid(row["tenant_id"]),
+        tenant_id=as_uuid(row["tenant_id"]),
         tenant_slug=row["slug"],
         tenant_name=row["tenant_name"],
         division_code=row["division_code"],
-        user_id=_uuid(row["user_id"]),
+        user_id=as_uuid(row["user_id"]),
         actor_name=row["username"],
         role=Role(row["role"]),
         via=via,
-        credential_id=_uuid(row["credential_id"]),
+        credential_id=as_uuid(row["credential_id"]),
         display_name=row["display_name"],
     )
     return Principal(
@@ -137,10 +145,6 @@ async def resolve_principal(
         touched_at=_as_datetime(row["touched_at"]),
         must_change_password=bool(row["must_change_password"]),
     )
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def needs_touch(principal: Principal) -> bool:
@@ -201,10 +205,10 @@ async def session_user(settings: Settings, token: str | None) -> SessionUser | N
     if not rows:
         return None
     row = rows[0]
-    current_unit().user_id = _uuid(row["user_id"])  # PostgreSQL: the function set it
+    current_unit().user_id = as_uuid(row["user_id"])  # PostgreSQL: the function set it
     return SessionUser(
-        session_id=_uuid(row["id"]),
-        user_id=_uuid(row["user_id"]),
+        session_id=as_uuid(row["id"]),
+        user_id=as_uuid(row["user_id"]),
         username=row["username"],
         display_name=row["display_name"],
         must_change_password=bool(row["must_change_password"]),
@@ -280,7 +284,7 @@ async def find_user_for_login(username: str) -> dict[str, Any] | None:
         # function, which also sets wusong.user_id (its memberships become visible).
         rows = await User.raw("SELECT * FROM wusong_login_user({}, {})", username, key)
         if rows:
-            current_unit().user_id = _uuid(rows[0]["id"])
+            current_unit().user_id = as_uuid(rows[0]["id"])
         return rows[0] if rows else None
     rows = await User.select(
         User.id, User.username, User.username_key, User.password_hash, User.active
@@ -343,7 +347,7 @@ async def record_attempt(account: str, client_ip: str) -> UUID:
     rows = await LoginAttempt.insert(
         LoginAttempt(username=account[:40], client_ip=client_ip[:45], succeeded=False)
     ).returning(LoginAttempt.id)
-    return _uuid(rows[0]["id"])
+    return as_uuid(rows[0]["id"])
 
 
 async def discard_attempt(attempt_id: UUID) -> None:
@@ -381,7 +385,7 @@ async def membership_tenants(user_id: UUID) -> list[MemberTenant]:
         """,
         user_id,
     )
-    return [MemberTenant(_uuid(r["id"]), r["slug"], r["name"], r["division_code"]) for r in rows]
+    return [MemberTenant(as_uuid(r["id"]), r["slug"], r["name"], r["division_code"]) for r in rows]
 
 
 async def user_tenants(user_id: UUID) -> list[TenantChoice]:

@@ -21,7 +21,7 @@ from programs.no_litigation.schemas import (
 )
 from programs.no_litigation.tables import LawsuitCount, PilotVillage
 from programs.tables import ProgramArea, ProgramConfig
-from wusong.core.db import as_row, as_rows
+from wusong.core.db import as_row, as_rows, as_uuid
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.tenancy import TenantContext
@@ -254,9 +254,7 @@ def _summary(filters: tuple[str, ...]) -> TenantStatement:
 
 
 def _uuid(value: Any) -> UUID | None:
-    if value is None:
-        return None
-    return value if isinstance(value, UUID) else UUID(str(value))
+    return None if value is None else as_uuid(value)
 
 
 def _failed(row: dict[str, Any]) -> list[str]:

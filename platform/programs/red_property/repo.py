@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -10,7 +9,7 @@ from uuid import UUID
 
 from programs.red_property.schemas import ComplaintRow, ComplexRow, InspectionRow
 from programs.red_property.tables import Complaint, Inspection, PropertyComplex
-from wusong.core.db import as_row, as_rows
+from wusong.core.db import as_row, as_rows, json_loaded
 from wusong.core.errors import NotFound, PreconditionFailed
 from wusong.core.scoped import insert, scoped
 from wusong.core.tenancy import TenantContext
@@ -162,10 +161,7 @@ _INSPECTION_COLUMNS = (
 
 
 def _loaded(row: dict[str, Any]) -> dict[str, Any]:
-    for name in ("scores", "vetoes"):
-        if isinstance(row.get(name), str):
-            row[name] = json.loads(row[name])
-    return row
+    return json_loaded(row, "scores", "vetoes")
 
 
 async def insert_inspection(ctx: TenantContext, values: dict[str, Any]) -> UUID:

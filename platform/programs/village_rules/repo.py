@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -17,19 +16,10 @@ from programs.village_rules.schemas import (
     RuleVersionRow,
 )
 from programs.village_rules.tables import BanquetDeclaration, RuleSet, RuleStep, RuleVersion
-from wusong.core.db import as_row, as_rows
+from wusong.core.db import as_row, as_rows, as_uuid, json_loaded
 from wusong.core.errors import NotFound
 from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.tenancy import TenantContext
-
-
-def _loaded(row: dict[str, Any], *names: str) -> dict[str, Any]:
-    """JSON columns come back as text on some engines: decode them."""
-    for name in names:
-        if isinstance(row.get(name), str):
-            row[name] = json.loads(row[name])
-    return row
-
 
 _PROGRAM_AREAS = TenantStatement(
     "SELECT area FROM program_areas WHERE tenant = {tenant} AND program = {}"
@@ -38,7 +28,7 @@ _PROGRAM_AREAS = TenantStatement(
 
 async def program_area_ids(ctx: TenantContext, program_id: UUID) -> list[UUID]:
     """The townships and villages the program covers."""
-    return [_uuid(r["area"]) for r in await _PROGRAM_AREAS.fetch(ctx, program_id)]
+    return [as_uuid(r["area"]) for r in await _PROGRAM_AREAS.fetch(ctx, program_id)]
 
 
 # ---- rule sets ---------------------------------------------------------------------------------
@@ -68,7 +58,7 @@ async def rule_set_of_village(
         .where((RuleSet.program == program_id) & (RuleSet.village == village_id))
         .first()
     )
-    return _uuid(row["id"]) if row else None
+    return as_uuid(row["id"]) if row else None
 
 
 async def insert_rule_set(ctx: TenantContext, values: dict[str, Any]) -> UUID:
@@ -130,7 +120,7 @@ _VERSION_COLUMNS = (
 
 
 def _version(row: dict[str, Any]) -> RuleVersionRow:
-    return as_row(RuleVersionRow, _loaded(row, "articles", "occasions"))
+    return as_row(RuleVersionRow, json_loaded(row, "articles", "occasions"))
 
 
 async def get_version(ctx: TenantContext, program_id: UUID, version_id: UUID) -> RuleVersionRow:
@@ -220,7 +210,7 @@ async def steps_of(ctx: TenantContext, version_ids: list[UUID]) -> list[RuleStep
         .where(RuleStep.rule_version.is_in(version_ids))
         .order_by(RuleStep.created_at)
     )
-    return as_rows(RuleStepRow, [_loaded(r, "details") for r in rows])
+    return as_rows(RuleStepRow, [json_loaded(r, "details") for r in rows])
 
 
 # ---- banquet declarations ----------------------------------------------------------------------
@@ -248,7 +238,7 @@ _DECLARATION_COLUMNS = (
 
 
 def _declaration(row: dict[str, Any]) -> DeclarationRow:
-    row = _loaded(row, "findings")
+    row = json_loaded(row, "findings")
     fen = int(row["fen_per_table"])
     row["yuan_per_table"] = f"{fen // 100}.{fen % 100:02d}"
     row["within_limits"] = bool(row["within_limits"])
@@ -319,7 +309,3 @@ async def list_declarations(
         .offset(offset)
     )
     return [_declaration(r) for r in rows[:limit]], len(rows) > limit
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

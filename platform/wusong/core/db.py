@@ -22,6 +22,7 @@ connection is closed, so the pool hands out a fresh one to the next request.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -441,6 +442,19 @@ def as_rows(struct: type[T], rows: list[dict[str, Any]]) -> list[T]:
 
 def as_row(struct: type[T], row: dict[str, Any]) -> T:
     return msgspec.convert(row, struct, strict=False)
+
+
+def as_uuid(value: Any) -> UUID:
+    """A UUID column's value (SQLite returns text, PostgreSQL a UUID)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def json_loaded(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The row with its JSON columns ``names`` decoded (they come back as text on SQLite)."""
+    for name in names:
+        if isinstance(row.get(name), str):
+            row[name] = json.loads(row[name])
+    return row
 
 
 class Statement:

@@ -26,7 +26,7 @@ from piccolo.columns import Column
 from piccolo.query import Count, Delete, Exists, Select, Update
 from piccolo.table import Table
 
-from wusong.core.db import Statement, current_unit
+from wusong.core.db import Statement, as_uuid, current_unit
 from wusong.core.errors import Invalid, NotFound, UnitOfWorkError, UnscopedQuery
 from wusong.core.tenancy import TenantContext
 
@@ -92,7 +92,7 @@ async def insert(ctx: TenantContext, table: type[T], **values: Any) -> UUID:
     rows = await table.insert(table(tenant=ctx.tenant_id, **values)).returning(
         table._meta.primary_key
     )
-    return _uuid(rows[0][table._meta.primary_key._meta.name])
+    return as_uuid(rows[0][table._meta.primary_key._meta.name])
 
 
 async def require_owned(
@@ -120,10 +120,6 @@ async def require_owned(
     if field is None:
         raise NotFound
     raise Invalid({field: f"{label}无效或不属于本区县"})
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 # ---- hot-path SQL ----------------------------------------------------------------------------
