@@ -47,6 +47,9 @@ class Settings:
     login_delay_max_seconds: int = 900
     # HMAC-SHA-256 key of the audit chain; it never enters the database (tenants/audit.py).
     audit_key: str = ""
+    # Key of parties' ID numbers (AES-GCM and the keyed search hash, mediation/identity.py);
+    # never in the database. Losing it makes stored ID numbers unreadable.
+    data_key: str = ""
     # Serving requests: waiting for a pooled connection (or the SQLite writer) and one statement
     # (or SQLite's busy wait) end after this many seconds with a 503, never an endless wait.
     database_acquire_timeout: int = 5
@@ -192,6 +195,7 @@ def load_settings() -> Settings:
         login_delay_max_seconds=_int("WUSONG_LOGIN_DELAY_MAX_SECONDS", 900),
         # The audit chain's HMAC key (tenants/audit.py): never in the database.
         audit_key=_key("WUSONG_AUDIT_KEY", "audit_key", env, data_dir),
+        data_key=_key("WUSONG_DATA_KEY", "data_key", env, data_dir),
         database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
         database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
         database_owner_url=owner_url,
