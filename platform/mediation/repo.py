@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from mediation.schemas import CaseFilter, CaseListRow, CaseRow, PartyRow
+from mediation.status import AGREED
 from mediation.tables import (
     CaseCategory,
     CaseParty,
@@ -94,7 +95,9 @@ async def next_case_seq(ctx: TenantContext, year: int) -> int:
 
 
 def _filtered(ctx: TenantContext, query: Any, f: CaseFilter, mine: UUID | None) -> Any:
-    if f.status:
+    if f.status == "agreed":
+        query = query.where(C.status.is_in(sorted(AGREED)))
+    elif f.status:
         query = query.where(C.status == f.status)
     if f.category:
         query = query.where(C.category == f.category)
@@ -114,6 +117,10 @@ def _filtered(ctx: TenantContext, query: Any, f: CaseFilter, mine: UUID | None) 
         query = query.where(C.accepted_on >= f.accepted_from)
     if f.accepted_to is not None:
         query = query.where(C.accepted_on <= f.accepted_to)
+    if f.closed_from is not None:
+        query = query.where(C.closed_on >= f.closed_from)
+    if f.closed_to is not None:
+        query = query.where(C.closed_on <= f.closed_to)
     if f.case_no:
         query = _case_no_filter(query, f.case_no)
     return query

@@ -221,7 +221,8 @@ class CaseSearch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class CaseFilter(msgspec.Struct, kw_only=True):
-    """The list's filters (query parameters: nothing personal)."""
+    """The list's filters (query parameters: nothing personal). ``status`` is a status or
+    ``agreed`` (settled and partly settled: the cases with an agreement)."""
 
     status: str = ""
     category: str = ""
@@ -232,6 +233,8 @@ class CaseFilter(msgspec.Struct, kw_only=True):
     overdue: bool = False
     accepted_from: date | None = None
     accepted_to: date | None = None
+    closed_from: date | None = None  # closed on or after (reports' closed-in-period figures)
+    closed_to: date | None = None  # closed on or before
     case_no: str = ""  # a case number or its sequence digits
     party_name: str = ""  # only from a POST (pages and CaseSearch)
     id_hash: str = ""  # only from a POST: the keyed hash of an ID number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 import msgspec
@@ -11,10 +12,11 @@ from reports.indicators.base import Cell, IndicatorTable, Period
 
 
 class CellOut(msgspec.Struct):
-    """One figure: its value, last year's (same days), the change in per cent, its records."""
+    """One figure: its value, last year's (same days), the change in per cent, its records.
+    An amount of money (unit 元) is an exact decimal string, e.g. "12000.50"."""
 
     value: int | float | str | None
-    previous: int | float | None = None
+    previous: int | float | str | None = None
     change: float | None = None
     link: str | None = None  # the page listing the records behind the figure
     unit: str = ""
@@ -54,11 +56,15 @@ class Dashboard(msgspec.Struct):
     tables: list[TableOut]
 
 
+def _exact(value: int | float | Decimal | str | None) -> int | float | str | None:
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def cell_out(cell: Cell) -> CellOut:
     change = cell.change
     return CellOut(
-        cell.value,
-        cell.previous,
+        _exact(cell.value),
+        _exact(cell.previous),
         None if change is None else round(change, 1),
         cell.link,
         cell.unit,

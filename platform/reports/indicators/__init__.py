@@ -1,8 +1,8 @@
 """Indicators of every program type, by kind: each module computes its tables for a program
 (``program_tables``) and its share of the tenant dashboard (``tenant_tables``).
 
-The contract every indicator module keeps (``activities``, ``no_litigation``, ``red_property``,
-``village_rules``):
+The contract every indicator module keeps (``activities``, ``cases``, ``no_litigation``,
+``red_property``, ``village_rules``):
 
     async def program_tables(ctx, program: ProgramRow, period: Period,
                              village_id: UUID | None = None) -> list[IndicatorTable]
@@ -26,7 +26,7 @@ from uuid import UUID
 
 from programs.kinds import ProgramKind
 from programs.schemas import ProgramRow
-from reports.indicators import activities, no_litigation, red_property, village_rules
+from reports.indicators import activities, cases, no_litigation, red_property, village_rules
 from reports.indicators.base import IndicatorTable, Period
 from reports.indicators.cache import cached
 from reports.indicators.overview import programs_table
@@ -36,29 +36,37 @@ ProgramTables = Callable[
     [TenantContext, ProgramRow, Period, UUID | None], Awaitable[list[IndicatorTable]]
 ]
 
-# Program type → the module computing its tables.
-MODULES: dict[ProgramKind, ModuleType] = {
-    ProgramKind.MEDIATION_STUDIO: activities,
-    ProgramKind.SHARED_COURT: activities,
-    ProgramKind.HELP_TEAM: activities,
-    ProgramKind.NO_LITIGATION_VILLAGE: no_litigation,
-    ProgramKind.RED_PROPERTY: red_property,
-    ProgramKind.VILLAGE_RULES: village_rules,
+# Program type → the modules computing its tables, in the order the page shows them.
+MODULES: dict[ProgramKind, tuple[ModuleType, ...]] = {
+    ProgramKind.MEDIATION_STUDIO: (cases, activities),
+    ProgramKind.SHARED_COURT: (cases, activities),
+    ProgramKind.HELP_TEAM: (cases, activities),
+    ProgramKind.NO_LITIGATION_VILLAGE: (no_litigation, cases),
+    ProgramKind.RED_PROPERTY: (red_property,),
+    ProgramKind.VILLAGE_RULES: (village_rules,),
 }
 assert set(MODULES) == set(ProgramKind), "every program type has its indicator module"
 
 # The dashboard's sections, in the order they are shown.
-DASHBOARD_MODULES: tuple[ModuleType, ...] = (activities, no_litigation, red_property, village_rules)
+DASHBOARD_MODULES: tuple[ModuleType, ...] = (
+    activities,
+    cases,
+    no_litigation,
+    red_property,
+    village_rules,
+)
 
 
 async def program_tables(
     ctx: TenantContext, program: ProgramRow, period: Period, village_id: UUID | None = None
 ) -> list[IndicatorTable]:
     """Every indicator table of the program's type, for the period (and village)."""
-    module = MODULES[ProgramKind(program.kind)]
+    modules = MODULES[ProgramKind(program.kind)]
 
     async def compute() -> list[IndicatorTable]:
-        tables: list[IndicatorTable] = await module.program_tables(ctx, program, period, village_id)
+        tables: list[IndicatorTable] = []
+        for module in modules:
+            tables += await module.program_tables(ctx, program, period, village_id)
         return _unique(tables)
 
     key = ("program", program.id, program.version, program.config_version, period, village_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from wusong.core.clock import local_today
 
@@ -69,19 +70,20 @@ class Period:
 
 @dataclass(frozen=True)
 class Cell:
-    """One figure; ``previous`` is the same figure a year earlier; ``link`` the records."""
+    """One figure; ``previous`` is the same figure a year earlier; ``link`` the records.
+    Amounts of money are Decimal (yuan, exact), never float."""
 
-    value: int | float | str | None
-    previous: int | float | None = None
+    value: int | float | Decimal | str | None
+    previous: int | float | Decimal | None = None
     link: str | None = None
     unit: str = ""
 
     @property
     def change(self) -> float | None:
         """Year-on-year change in per cent; None when last year is missing or zero."""
-        if not isinstance(self.value, int | float) or not self.previous:
+        if not isinstance(self.value, int | float | Decimal) or not self.previous:
             return None
-        return (self.value - self.previous) * 100 / self.previous
+        return (float(self.value) - float(self.previous)) * 100 / float(self.previous)
 
 
 @dataclass

@@ -1,0 +1,481 @@
+"""Indicators of mediation cases, for the programs that take cases (studios, shared courts,
+help teams, no-litigation villages) and for the whole tenant on the dashboard.
+
+What each figure counts (every one in the chosen period, and the same days a year earlier):
+
+- accepted (受理): cases whose ``accepted_on`` falls in the period;
+- closed (办结): cases whose ``closed_on`` falls in the period, whatever the outcome;
+- settled (调解成功): of those, the ones closed as settled or partly settled;
+- success rate: settled ÷ closed, both of the period;
+- median days to close: ``closed_on - accepted_on`` over the cases closed in the period;
+- amount agreed: ``amount_agreed`` (yuan, exact) summed over the settled cases;
+- performance rate: of the cases settled in the period whose effective agreement's last
+  performance deadline has passed (today), the share with a follow-up visit recording full
+  performance;
+- confirmations: applications filed (``applied_on``), confirmed and refused (``decided_on``);
+- overdue: open cases past their mediation deadline today (a current state: no year-on-year).
+
+Queries are grouped in the database, one statement for both periods (``earlier`` tells them
+apart), on tenant-first indexes: ``cases_accepted_cover`` and ``cases_closed_cover`` (migration
+``mediation_2026_11_29t12_00_00``) hold every column read, so no table row is visited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from mediation import repo as mediation_repo
+from mediation.categories import SOURCES, STANDARD_CATEGORIES
+from programs import repo as programs_repo
+from programs.kinds import KIND_LABELS, ProgramKind
+from programs.schemas import ProgramRow
+from reports.indicators.activities import program_link
+from reports.indicators.base import Cell, IndicatorTable, Period
+from tenants import repo as tenants_repo
+from wusong.core.clock import local_today
+from wusong.core.db import is_postgres
+from wusong.core.scoped import TenantStatement
+from wusong.core.tenancy import TenantContext
+
+# The program types whose programs take cases.
+CASE_PROGRAM_KINDS = frozenset(
+    {
+        ProgramKind.MEDIATION_STUDIO.value,
+        ProgramKind.SHARED_COURT.value,
+        ProgramKind.HELP_TEAM.value,
+        ProgramKind.NO_LITIGATION_VILLAGE.value,
+    }
+)
+AGREED_SQL = "('settled', 'partly_settled')"
+# The case list's status filter for settled and partly settled cases together.
+AGREED_FILTER = "agreed"
+DIMENSIONS = ("all", "category", "source", "area", "program")
+
+CLOSED_NOTE = (
+    "受理：受理日期在本期的案件；办结：结案日期在本期的案件（含调解成功、部分达成、调解不成、"
+    "撤回、转入诉讼）；调解成功：本期办结且调解成功或部分达成的案件；成功率 = 调解成功 ÷ 办结；"
+    "协议金额为调解成功案件的协议金额合计（元）；超期未结为今日仍在调解中且已过调解期限的案件，"
+    "不随期间变化。"
+)
+
+
+@dataclass
+class Figures:
+    """The figures of one group (a category, a source, a village, a program, or all)."""
+
+    accepted: int = 0
+    closed: int = 0
+    settled: int = 0
+    partly: int = 0
+    fen: int = 0  # amount agreed in fen (exact)
+    overdue: int = 0
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.fen).scaleb(-2)
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.settled * 100 / self.closed, 1) if self.closed else None
+
+
+def _dimension_sql(dimension: str) -> str:
+    return {"all": "''", "area": "CAST(area AS TEXT)", "program": "CAST(program AS TEXT)"}.get(
+        dimension, dimension
+    )
+
+
+def _scope(by_program: bool, by_village: bool) -> str:
+    return (" AND program = {}" if by_program else "") + (" AND area = {}" if by_village else "")
+
+
+@cache
+def _statement(figure: str, by_program: bool, by_village: bool) -> TenantStatement:
+    """Cases grouped by every dimension at once (one branch per dimension and period).
+
+    ``accepted``: counts by accepted_on; ``closed``: closed, settled, partly settled and the
+    amount agreed by closed_on; ``overdue``: open cases past due today (one period)."""
+    parts = []
+    for dimension in DIMENSIONS:
+        group = _dimension_sql(dimension)
+        grouped = "" if dimension == "all" else f" GROUP BY {dimension}"
+        head = f"SELECT '{dimension}' AS dimension, {group} AS value"
+        scope = "FROM cases WHERE tenant = {tenant}" + _scope(by_program, by_village)
+        if figure == "overdue":
+            parts.append(
+                f"{head}, 0 AS earlier, COUNT(*) AS overdue {scope}"
+                " AND status = 'open' AND due_on < {}" + grouped
+            )
+            continue
+        for earlier in (0, 1):
+            if figure == "accepted":
+                figures = "COUNT(*) AS accepted"
+                span = " AND accepted_on >= {} AND accepted_on < {}"
+            else:
+                figures = (
+                    f"COUNT(*) AS closed, SUM(CASE WHEN status IN {AGREED_SQL} THEN 1 ELSE 0 END)"
+                    " AS settled, SUM(CASE WHEN status = 'partly_settled' THEN 1 ELSE 0 END)"
+                    f" AS partly, SUM(CASE WHEN status IN {AGREED_SQL} THEN"
+                    " CAST(ROUND(COALESCE(amount_agreed, 0) * 100) AS BIGINT) ELSE 0 END) AS fen"
+                )
+                span = " AND closed_on >= {} AND closed_on < {}"
+            parts.append(f"{head}, {earlier} AS earlier, {figures} {scope}{span}{grouped}")
+    return TenantStatement(" UNION ALL ".join(parts))
+
+
+@cache
+def _days_statement(by_program: bool, by_village: bool, postgres: bool) -> TenantStatement:
+    """How many cases closed in each period took how many days (the median is read from it)."""
+    days = (
+        "(closed_on - accepted_on)"
+        if postgres
+        else "CAST(julianday(closed_on) - julianday(accepted_on) AS INTEGER)"
+    )
+    return TenantStatement(
+        " UNION ALL ".join(
+            f"SELECT {earlier} AS earlier, {days} AS days, COUNT(*) AS cases FROM cases"
+            " WHERE tenant = {tenant}" + _scope(by_program, by_village) + " AND closed_on >= {}"
+            f" AND closed_on < {{}} GROUP BY {days}"
+            for earlier in (0, 1)
+        )
+    )
+
+
+@cache
+def _performance_statement(by_program: bool, by_village: bool) -> TenantStatement:
+    """Settled cases of each period whose last performance deadline has passed, and how many
+    of them a follow-up visit found fully performed."""
+    return TenantStatement(
+        " UNION ALL ".join(
+            f"SELECT {earlier} AS earlier, COUNT(*) AS due, SUM(CASE WHEN EXISTS (SELECT 1 FROM"
+            ' case_followups f WHERE f.tenant = {tenant} AND f."case" = c.id'
+            " AND f.performance = 'full') THEN 1 ELSE 0 END) AS performed"
+            " FROM cases c WHERE c.tenant = {tenant}"
+            + _scope(by_program, by_village).replace(" AND ", " AND c.")
+            + f" AND c.status IN {AGREED_SQL} AND c.closed_on >= {{}} AND c.closed_on < {{}}"
+            " AND (SELECT MAX(t.deadline) FROM agreement_terms t JOIN case_agreements a"
+            " ON a.tenant = {tenant} AND a.id = t.agreement WHERE t.tenant = {tenant}"
+            " AND a.\"case\" = c.id AND a.status = 'effective') < {}"
+            for earlier in (0, 1)
+        )
+    )
+
+
+@cache
+def _confirmations_statement(by_program: bool, by_village: bool) -> TenantStatement:
+    """Applications filed, and applications confirmed or refused, in each period."""
+    join = ""
+    scope = ""
+    if by_program or by_village:
+        join = ' JOIN cases c ON c.tenant = {tenant} AND c.id = k."case"'
+        scope = _scope(by_program, by_village).replace(" AND ", " AND c.")
+    parts = []
+    for earlier in (0, 1):
+        base = f"FROM case_confirmations k{join} WHERE k.tenant = {{tenant}}{scope}"
+        parts.append(
+            f"SELECT 'applied' AS figure, {earlier} AS earlier, COUNT(*) AS n {base}"
+            " AND k.applied_on >= {} AND k.applied_on < {}"
+        )
+        parts.append(
+            f"SELECT k.status AS figure, {earlier} AS earlier, COUNT(*) AS n {base}"
+            " AND k.status IN ('confirmed', 'refused') AND k.decided_on >= {}"
+            " AND k.decided_on < {} GROUP BY k.status"
+        )
+    return TenantStatement(" UNION ALL ".join(parts))
+
+
+@dataclass
+class Scope:
+    """Whose cases: a program's (or every case of the tenant), in a village (or everywhere)."""
+
+    program_id: UUID | None
+    village_id: UUID | None
+
+    @property
+    def args(self) -> list[Any]:
+        return [v for v in (self.program_id, self.village_id) if v is not None]
+
+    @property
+    def flags(self) -> tuple[bool, bool]:
+        return self.program_id is not None, self.village_id is not None
+
+
+async def _grouped(
+    ctx: TenantContext, scope: Scope, period: Period
+) -> dict[tuple[str, str], tuple[Figures, Figures]]:
+    """(dimension, value) → the figures of the period and of the same days a year earlier."""
+    before = period.previous_year()
+    spans = [period.start, period.end], [before.start, before.end]
+    found: dict[tuple[str, str], tuple[Figures, Figures]] = {}
+    for figure in ("accepted", "closed"):
+        per_branch = [[*scope.args, *spans[e]] for d in DIMENSIONS for e in (0, 1)]
+        args = [a for branch in per_branch for a in branch]
+        for row in await _statement(figure, *scope.flags).fetch(ctx, *args):
+            key = (str(row["dimension"]), "" if row["value"] is None else str(row["value"]))
+            pair = found.setdefault(key, (Figures(), Figures()))
+            target = pair[int(row["earlier"])]
+            for name in ("accepted", "closed", "settled", "partly", "fen"):
+                if name in row:
+                    setattr(target, name, int(row[name] or 0))
+    today = local_today()
+    args = [a for _ in DIMENSIONS for a in (*scope.args, today)]
+    for row in await _statement("overdue", *scope.flags).fetch(ctx, *args):
+        key = (str(row["dimension"]), "" if row["value"] is None else str(row["value"]))
+        found.setdefault(key, (Figures(), Figures()))[0].overdue = int(row["overdue"] or 0)
+    return found
+
+
+def _median(histogram: dict[int, int]) -> float | None:
+    """The median of values given as value → how many times."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    values: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        values += [value for index in middle if seen <= index < seen + count]
+        seen += count
+    return sum(values) / 2
+
+
+async def _medians(
+    ctx: TenantContext, scope: Scope, period: Period
+) -> tuple[float | None, float | None]:
+    before = period.previous_year()
+    args = [*scope.args, period.start, period.end, *scope.args, before.start, before.end]
+    histograms: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    for row in await _days_statement(*scope.flags, is_postgres()).fetch(ctx, *args):
+        histograms[int(row["earlier"])][int(row["days"])] = int(row["cases"])
+    return _median(histograms[0]), _median(histograms[1])
+
+
+async def _performance(ctx: TenantContext, scope: Scope, period: Period) -> list[tuple[int, int]]:
+    """(settled cases due, performed fully) for the period and a year earlier."""
+    before = period.previous_year()
+    today = local_today()
+    args = [*scope.args, period.start, period.end, today]
+    args += [*scope.args, before.start, before.end, today]
+    found = [(0, 0), (0, 0)]
+    for row in await _performance_statement(*scope.flags).fetch(ctx, *args):
+        found[int(row["earlier"])] = (int(row["due"] or 0), int(row["performed"] or 0))
+    return found
+
+
+async def _confirmations(ctx: TenantContext, scope: Scope, period: Period) -> dict[str, list[int]]:
+    before = period.previous_year()
+    args: list[Any] = []
+    for span in (period, before):
+        args += [*scope.args, span.start, span.end] * 2
+    found = {"applied": [0, 0], "confirmed": [0, 0], "refused": [0, 0]}
+    for row in await _confirmations_statement(*scope.flags).fetch(ctx, *args):
+        found[str(row["figure"])][int(row["earlier"])] += int(row["n"] or 0)
+    return found
+
+
+# ---- links to the case list --------------------------------------------------------------------
+
+
+class Links:
+    """Links to the core case list, filtered to exactly the cases a figure counts."""
+
+    def __init__(self, ctx: TenantContext, scope: Scope, period: Period) -> None:
+        self.base = f"/t/{ctx.tenant_slug}/cases"
+        self.scope = scope
+        self.period = period
+
+    def _link(self, **query: str | UUID | None) -> str:
+        full = {"program_id": self.scope.program_id, "village_id": self.scope.village_id, **query}
+        return f"{self.base}?{urlencode({k: str(v) for k, v in full.items() if v})}"
+
+    def accepted(self, **filters: str | UUID | None) -> str:
+        span = {"accepted_from": self.period.start.isoformat()}
+        span["accepted_to"] = self.period.last_day.isoformat()
+        return self._link(**filters, **span)
+
+    def closed(self, **filters: str | UUID | None) -> str:
+        """Cases closed in the period (``status=``: with that outcome only)."""
+        span = {"closed_from": self.period.start.isoformat()}
+        span["closed_to"] = self.period.last_day.isoformat()
+        return self._link(**filters, **span)
+
+    def overdue(self, **filters: str | UUID | None) -> str:
+        return self._link(overdue="1", **filters)
+
+
+def _row_cells(
+    now: Figures, then: Figures, links: Links, **filters: str | UUID | None
+) -> list[Cell]:
+    """Accepted, closed, settled, success rate, amount agreed and overdue of one group."""
+    settled = links.closed(status=AGREED_FILTER, **filters)
+    return [
+        Cell(now.accepted, then.accepted, links.accepted(**filters), "件"),
+        Cell(now.closed, then.closed, links.closed(**filters), "件"),
+        Cell(now.settled, then.settled, settled, "件"),
+        Cell(now.rate, then.rate, unit="%"),
+        Cell(now.amount, then.amount, settled, "元"),
+        Cell(now.overdue, link=links.overdue(**filters), unit="件"),
+    ]
+
+
+COLUMNS = ["受理", "办结", "调解成功", "成功率", "协议金额（元）", "超期未结"]
+
+
+async def _tables(
+    ctx: TenantContext, scope: Scope, period: Period, *, with_programs: bool
+) -> list[IndicatorTable]:
+    links = Links(ctx, scope, period)
+    grouped = await _grouped(ctx, scope, period)
+    now, then = grouped.get(("all", ""), (Figures(), Figures()))
+    median = await _medians(ctx, scope, period)
+    (due, performed), (due_before, performed_before) = await _performance(ctx, scope, period)
+    confirmations = await _confirmations(ctx, scope, period)
+
+    def share(part: int, whole: int) -> float | None:
+        return round(part * 100 / whole, 1) if whole else None
+
+    settled_link = links.closed(status=AGREED_FILTER)
+    summary = IndicatorTable(
+        "cases.summary",
+        "调解案件",
+        ["指标", period.label],
+        note=CLOSED_NOTE
+        + "履行率 = 本期调解成功、协议最后履行期限已届满的案件中，回访记录为全部履行的比例；"
+        "司法确认按申请日期（申请）或法院决定日期（确认有效、不予确认）统计。",
+    )
+    summary.rows = [
+        [Cell("受理案件"), Cell(now.accepted, then.accepted, links.accepted(), "件")],
+        [Cell("办结案件"), Cell(now.closed, then.closed, links.closed(), "件")],
+        [Cell("调解成功"), Cell(now.settled, then.settled, settled_link, "件")],
+        [
+            Cell("其中部分达成"),
+            Cell(now.partly, then.partly, links.closed(status="partly_settled"), "件"),
+        ],
+        [Cell("调解成功率"), Cell(now.rate, then.rate, unit="%")],
+        [Cell("办结用时（中位数）"), Cell(median[0], median[1], links.closed(), "天")],
+        [Cell("协议金额"), Cell(now.amount, then.amount, settled_link, "元")],
+        [Cell("履行期限届满的协议案件"), Cell(due, due_before, unit="件")],
+        [Cell("其中全部履行"), Cell(performed, performed_before, unit="件")],
+        [
+            Cell("履行率"),
+            Cell(share(performed, due), share(performed_before, due_before), unit="%"),
+        ],
+        *(
+            [Cell(label), Cell(confirmations[key][0], confirmations[key][1], unit="件")]
+            for key, label in (
+                ("applied", "申请司法确认"),
+                ("confirmed", "司法确认有效"),
+                ("refused", "不予确认"),
+            )
+        ),
+        [Cell("超期未结（当前）"), Cell(now.overdue, link=links.overdue(), unit="件")],
+    ]
+    tables = [summary]
+    if with_programs:
+        tables.append(await _by_program(ctx, grouped, links, period, scope))
+    tables.append(await _by_category(ctx, grouped, links))
+    tables.append(_by_source(grouped, links))
+    tables.append(await _by_village(ctx, grouped, links))
+    return tables
+
+
+def _values(grouped: dict[tuple[str, str], tuple[Figures, Figures]], dimension: str) -> list[Any]:
+    """The groups of a dimension, most cases accepted first."""
+    found = [(value, pair) for (d, value), pair in grouped.items() if d == dimension and value]
+    return sorted(found, key=lambda item: (-item[1][0].accepted, -item[1][0].closed, item[0]))
+
+
+async def _by_category(
+    ctx: TenantContext, grouped: dict[tuple[str, str], tuple[Figures, Figures]], links: Links
+) -> IndicatorTable:
+    names = {c.code: c.name for c in STANDARD_CATEGORIES}
+    names.update({str(r["id"]): r["name"] for r in await mediation_repo.own_categories(ctx)})
+    table = IndicatorTable(
+        "cases.by_category",
+        "按纠纷类型统计",
+        ["纠纷类型", *COLUMNS],
+        note="只列出本期、上年同期或当前有案件的纠纷类型。",
+    )
+    for code, (now, then) in _values(grouped, "category"):
+        table.rows.append(
+            [Cell(names.get(code, code)), *_row_cells(now, then, links, category=code)]
+        )
+    return table
+
+
+def _by_source(
+    grouped: dict[tuple[str, str], tuple[Figures, Figures]], links: Links
+) -> IndicatorTable:
+    table = IndicatorTable("cases.by_source", "按案件来源统计", ["案件来源", *COLUMNS])
+    for code, label in SOURCES.items():
+        now, then = grouped.get(("source", code), (Figures(), Figures()))
+        table.rows.append([Cell(label), *_row_cells(now, then, links, source=code)])
+    return table
+
+
+async def _by_village(
+    ctx: TenantContext, grouped: dict[tuple[str, str], tuple[Figures, Figures]], links: Links
+) -> IndicatorTable:
+    names = {str(area.id): area.name for area in await tenants_repo.all_areas(ctx)}
+    table = IndicatorTable(
+        "cases.by_village",
+        "按村/社区统计",
+        ["村/社区", *COLUMNS],
+        note="只列出有案件的村/社区；未指定村/社区的案件不在此表。",
+    )
+    for area, (now, then) in _values(grouped, "area"):
+        cells = _row_cells(now, then, links, village_id=area)
+        table.rows.append([Cell(names.get(area, "（已删除）")), *cells])
+    return table
+
+
+async def _by_program(
+    ctx: TenantContext,
+    grouped: dict[tuple[str, str], tuple[Figures, Figures]],
+    links: Links,
+    period: Period,
+    scope: Scope,
+) -> IndicatorTable:
+    programs = {str(p.id): p for p in await programs_repo.list_program_rows(ctx)}
+    table = IndicatorTable(
+        "cases.by_program",
+        "各项目调解案件",
+        ["项目", *COLUMNS],
+        note="只列出有案件的项目；不属于任何项目的案件不在此表。",
+    )
+    for program_id, (now, then) in _values(grouped, "program"):
+        program = programs.get(program_id)
+        if program is None:
+            continue
+        name = f"{program.name}（{KIND_LABELS[ProgramKind(program.kind)]}）"
+        link = program_link(ctx, program.id, period, scope.village_id)
+        cells = _row_cells(now, then, links, program_id=program_id)
+        table.rows.append([Cell(name, link=link), *cells])
+    return table
+
+
+async def program_tables(
+    ctx: TenantContext, program: ProgramRow, period: Period, village_id: UUID | None = None
+) -> list[IndicatorTable]:
+    """The program's cases: summary, by category, by source, by village."""
+    if program.kind not in CASE_PROGRAM_KINDS:
+        return []
+    return await _tables(ctx, Scope(program.id, village_id), period, with_programs=False)
+
+
+_ANY_CASE = TenantStatement("SELECT 1 AS found FROM cases WHERE tenant = {tenant} LIMIT 1")
+
+
+async def tenant_tables(
+    ctx: TenantContext, period: Period, village_id: UUID | None = None
+) -> list[IndicatorTable]:
+    """Every case of the tenant: summary, by program, category, source and village."""
+    if not await _ANY_CASE.fetch(ctx):
+        return []
+    return await _tables(ctx, Scope(None, village_id), period, with_programs=True)
