@@ -16,8 +16,9 @@ What each figure counts (every one in the chosen period, and the same days a yea
 - overdue: open cases past their mediation deadline today (a current state: no year-on-year).
 
 Queries are grouped in the database, one statement for both periods (``earlier`` tells them
-apart), on tenant-first indexes: ``cases_accepted_cover`` and ``cases_closed_cover`` (migration
-``mediation_2026_11_29t12_00_00``) hold every column read, so no table row is visited.
+apart), on tenant-first indexes: ``cases_accepted_cover``, ``cases_closed_cover`` and
+``cases_open_due`` (migration ``mediation_2026_11_29t12_00_00``) hold every column read, so no
+table row is visited.
 """
 
 from __future__ import annotations
@@ -54,7 +55,14 @@ CASE_PROGRAM_KINDS = frozenset(
 AGREED_SQL = "('settled', 'partly_settled')"
 # The case list's status filter for settled and partly settled cases together.
 AGREED_FILTER = "agreed"
-DIMENSIONS = ("all", "category", "source", "area", "program")
+# What the figures are grouped by; the totals are the sums over ``source`` (never empty).
+DIMENSIONS = ("category", "source", "area", "program")
+
+
+def _dimensions(by_program: bool) -> tuple[str, ...]:
+    """A program's own page needs no grouping by program."""
+    return DIMENSIONS[:-1] if by_program else DIMENSIONS
+
 
 CLOSED_NOTE = (
     "受理：受理日期在本期的案件；办结：结案日期在本期的案件（含调解成功、部分达成、调解不成、"
@@ -85,9 +93,10 @@ class Figures:
 
 
 def _dimension_sql(dimension: str) -> str:
-    return {"all": "''", "area": "CAST(area AS TEXT)", "program": "CAST(program AS TEXT)"}.get(
-        dimension, dimension
-    )
+    """The group's value as text. An expression, not the bare column: SQLite would otherwise
+    group along an index on that column across all of the tenant's cases instead of reading
+    the period's range of the covering index."""
+    return f"CAST({dimension} AS TEXT)"
 
 
 def _scope(by_program: bool, by_village: bool) -> str:
@@ -101,9 +110,9 @@ def _statement(figure: str, by_program: bool, by_village: bool) -> TenantStateme
     ``accepted``: counts by accepted_on; ``closed``: closed, settled, partly settled and the
     amount agreed by closed_on; ``overdue``: open cases past due today (one period)."""
     parts = []
-    for dimension in DIMENSIONS:
+    for dimension in _dimensions(by_program):
         group = _dimension_sql(dimension)
-        grouped = "" if dimension == "all" else f" GROUP BY {dimension}"
+        grouped = f" GROUP BY {group}"
         head = f"SELECT '{dimension}' AS dimension, {group} AS value"
         scope = "FROM cases WHERE tenant = {tenant}" + _scope(by_program, by_village)
         if figure == "overdue":
@@ -213,7 +222,8 @@ async def _grouped(
     spans = [period.start, period.end], [before.start, before.end]
     found: dict[tuple[str, str], tuple[Figures, Figures]] = {}
     for figure in ("accepted", "closed"):
-        per_branch = [[*scope.args, *spans[e]] for d in DIMENSIONS for e in (0, 1)]
+        dimensions = _dimensions(scope.program_id is not None)
+        per_branch = [[*scope.args, *spans[e]] for d in dimensions for e in (0, 1)]
         args = [a for branch in per_branch for a in branch]
         for row in await _statement(figure, *scope.flags).fetch(ctx, *args):
             key = (str(row["dimension"]), "" if row["value"] is None else str(row["value"]))
@@ -223,11 +233,21 @@ async def _grouped(
                 if name in row:
                     setattr(target, name, int(row[name] or 0))
     today = local_today()
-    args = [a for _ in DIMENSIONS for a in (*scope.args, today)]
+    dimensions = _dimensions(scope.program_id is not None)
+    args = [a for _ in dimensions for a in (*scope.args, today)]
     for row in await _statement("overdue", *scope.flags).fetch(ctx, *args):
         key = (str(row["dimension"]), "" if row["value"] is None else str(row["value"]))
         found.setdefault(key, (Figures(), Figures()))[0].overdue = int(row["overdue"] or 0)
+    found[("all", "")] = _total([pair for (d, _), pair in found.items() if d == "source"])
     return found
+
+
+def _total(pairs: list[tuple[Figures, Figures]]) -> tuple[Figures, Figures]:
+    names = list(Figures.__dataclass_fields__)
+    return (
+        Figures(*(sum(getattr(now, n) for now, _ in pairs) for n in names)),
+        Figures(*(sum(getattr(then, n) for _, then in pairs) for n in names)),
+    )
 
 
 def _median(histogram: dict[int, int]) -> float | None:
@@ -332,7 +352,7 @@ async def _tables(
 ) -> list[IndicatorTable]:
     links = Links(ctx, scope, period)
     grouped = await _grouped(ctx, scope, period)
-    now, then = grouped.get(("all", ""), (Figures(), Figures()))
+    now, then = grouped[("all", "")]
     median = await _medians(ctx, scope, period)
     (due, performed), (due_before, performed_before) = await _performance(ctx, scope, period)
     confirmations = await _confirmations(ctx, scope, period)
