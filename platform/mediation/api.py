@@ -139,18 +139,22 @@ class CaseApi(Controller):
         accepted_from: FromQuery[str] = "",
         accepted_to: FromQuery[str] = "",
         case_no: FromQuery[str] = "",
+        closed_from: FromQuery[str] = "",
+        closed_to: FromQuery[str] = "",
         offset: Offset = 0,
         limit: Limit = 20,
     ) -> Page[CaseListRow]:
         """Cases the caller may read, newest first. Filters: status, category (code), source,
         village_id, program_id, mine (assigned to me), overdue (open past the deadline),
-        accepted_from/accepted_to (YYYY-MM-DD), case_no (a number or its digits). A search by
+        accepted_from/accepted_to and closed_from/closed_to (YYYY-MM-DD, inclusive), case_no (a
+        number or its digits); status ``agreed`` is settled and partly settled. A search by
         party name or ID number is `POST /cases/search` (personal data stays out of URLs)."""
         f = CaseFilter(
             status=status, category=category, source=source, village_id=village_id,
             program_id=program_id, mine=mine, overdue=overdue,
             accepted_from=_day("accepted_from", accepted_from),
             accepted_to=_day("accepted_to", accepted_to), case_no=case_no[:40],
+            closed_from=_day("closed_from", closed_from), closed_to=_day("closed_to", closed_to),
         )  # fmt: skip
         rows, total = await services.list_cases(ctx, f, limit=limit, offset=offset)
         return Page(rows, offset, limit, offset + len(rows) < total, total)

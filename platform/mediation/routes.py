@@ -170,6 +170,7 @@ CATEGORY_SWITCH = FormPage(CategorySwitch, back=lambda view: view.url("/mediatio
 def parse_filter(
     status: str, category: str, source: str, village: str, program: str, mine: str,
     overdue: str, accepted_from: str, accepted_to: str, case_no: str,
+    closed_from: str = "", closed_to: str = "",
 ) -> CaseFilter:  # fmt: skip
     """The list's filters from the query; a value that cannot match shows an empty list."""
 
@@ -190,6 +191,7 @@ def parse_filter(
         village_id=as_uuid(village), program_id=as_uuid(program), mine=mine == "1",
         overdue=overdue == "1", accepted_from=as_day(accepted_from),
         accepted_to=as_day(accepted_to), case_no=case_no.strip()[:40],
+        closed_from=as_day(closed_from), closed_to=as_day(closed_to),
     )  # fmt: skip
 
 
@@ -270,12 +272,14 @@ class CasePages(Controller):
         accepted_from: FromQuery[str] = "",
         accepted_to: FromQuery[str] = "",
         case_no: FromQuery[str] = "",
+        closed_from: FromQuery[str] = "",
+        closed_to: FromQuery[str] = "",
         page: FromQuery[str] = "",
     ) -> Template:
         """Cases the member may read, newest first, 20 a page, with the filters in the URL
         (nothing personal: a party search is a POST)."""
         f = parse_filter(status, category, source, village_id, program_id, mine, overdue,
-                         accepted_from, accepted_to, case_no)  # fmt: skip
+                         accepted_from, accepted_to, case_no, closed_from, closed_to)  # fmt: skip
         at = list_page(page, LIST_SIZE)
         rows, total = await services.list_cases(view.ctx, f, limit=LIST_SIZE, offset=at.offset)
         return await view.render(

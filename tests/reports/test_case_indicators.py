@@ -237,6 +237,17 @@ async def test_pages_exports_and_api_show_the_case_tables(
     for shown in ("调解案件", "按纠纷类型统计", "按案件来源统计", "6200.75", "上年 300.00"):
         assert shown in page.text, shown
     assert "closed_from=2025-01-01&amp;closed_to=2025-12-31" in page.text
+    # the case list behind each count shows that many cases
+    tables = await _program(admin_a.tenant, studio, "2025")
+    followed = 0
+    for row in tables["cases.summary"].rows + tables["cases.by_category"].rows:
+        for cell in row[1:]:
+            if cell.link and cell.unit == "件" and cell.value:
+                listed = await browser.get(cell.link)
+                assert listed.status_code == 200, cell.link
+                assert f"共 {cell.value} 件" in listed.text, (row[0].value, cell.link)
+                followed += 1
+    assert followed > 10
     dashboard = await browser.get("/t/lishu/dashboard?period=2025")
     assert "各项目调解案件" in dashboard.text
     assert "6299.75" in dashboard.text

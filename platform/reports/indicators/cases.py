@@ -30,8 +30,9 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from mediation import repo as mediation_repo
-from mediation.categories import SOURCES, STANDARD_CATEGORIES
+from mediation import services as mediation_services
+from mediation.categories import SOURCES
+from mediation.services import CASE_PROGRAM_KINDS
 from programs import repo as programs_repo
 from programs.kinds import KIND_LABELS, ProgramKind
 from programs.schemas import ProgramRow
@@ -43,15 +44,6 @@ from wusong.core.db import is_postgres
 from wusong.core.scoped import TenantStatement
 from wusong.core.tenancy import TenantContext
 
-# The program types whose programs take cases.
-CASE_PROGRAM_KINDS = frozenset(
-    {
-        ProgramKind.MEDIATION_STUDIO.value,
-        ProgramKind.SHARED_COURT.value,
-        ProgramKind.HELP_TEAM.value,
-        ProgramKind.NO_LITIGATION_VILLAGE.value,
-    }
-)
 AGREED_SQL = "('settled', 'partly_settled')"
 # The case list's status filter for settled and partly settled cases together.
 AGREED_FILTER = "agreed"
@@ -414,8 +406,7 @@ def _values(grouped: dict[tuple[str, str], tuple[Figures, Figures]], dimension: 
 async def _by_category(
     ctx: TenantContext, grouped: dict[tuple[str, str], tuple[Figures, Figures]], links: Links
 ) -> IndicatorTable:
-    names = {c.code: c.name for c in STANDARD_CATEGORIES}
-    names.update({str(r["id"]): r["name"] for r in await mediation_repo.own_categories(ctx)})
+    names = await mediation_services.category_names(ctx)
     table = IndicatorTable(
         "cases.by_category",
         "按纠纷类型统计",
