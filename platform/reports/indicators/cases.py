@@ -95,38 +95,65 @@ def _scope(by_program: bool, by_village: bool) -> str:
     return (" AND program = {}" if by_program else "") + (" AND area = {}" if by_village else "")
 
 
+def _figures_sql(figure: str) -> tuple[str, str]:
+    """What a branch counts, and over which dates."""
+    if figure == "overdue":
+        return "COUNT(*) AS overdue", " AND status = 'open' AND due_on < {}"
+    if figure == "accepted":
+        return "COUNT(*) AS accepted", " AND accepted_on >= {} AND accepted_on < {}"
+    return (
+        f"COUNT(*) AS closed, SUM(CASE WHEN status IN {AGREED_SQL} THEN 1 ELSE 0 END)"
+        " AS settled, SUM(CASE WHEN status = 'partly_settled' THEN 1 ELSE 0 END)"
+        f" AS partly, SUM(CASE WHEN status IN {AGREED_SQL} THEN"
+        " CAST(ROUND(COALESCE(amount_agreed, 0) * 100) AS BIGINT) ELSE 0 END) AS fen",
+        " AND closed_on >= {} AND closed_on < {}",
+    )
+
+
+def _args(scope: Scope, spans: list[list[Any]], postgres: bool) -> list[Any]:
+    """The statement's arguments: scope and dates of each period, once per dimension on
+    SQLite (its branches are dimension by period; PostgreSQL's, period only)."""
+    dimensions = 1 if postgres else len(_dimensions(scope.program_id is not None))
+    return [a for _ in range(dimensions) for span in spans for a in (*scope.args, *span)]
+
+
 @cache
-def _statement(figure: str, by_program: bool, by_village: bool) -> TenantStatement:
-    """Cases grouped by every dimension at once (one branch per dimension and period).
+def _statement(figure: str, by_program: bool, by_village: bool, postgres: bool) -> TenantStatement:
+    """Cases grouped by every dimension at once, for each period (``earlier`` 0 or 1).
 
     ``accepted``: counts by accepted_on; ``closed``: closed, settled, partly settled and the
-    amount agreed by closed_on; ``overdue``: open cases past due today (one period)."""
-    parts = []
-    for dimension in _dimensions(by_program):
-        group = _dimension_sql(dimension)
-        grouped = f" GROUP BY {group}"
-        head = f"SELECT '{dimension}' AS dimension, {group} AS value"
-        scope = "FROM cases WHERE tenant = {tenant}" + _scope(by_program, by_village)
-        if figure == "overdue":
-            parts.append(
-                f"{head}, 0 AS earlier, COUNT(*) AS overdue {scope}"
-                " AND status = 'open' AND due_on < {}" + grouped
+    amount agreed by closed_on; ``overdue``: open cases past due today (one period). PostgreSQL
+    reads each period's index range once (GROUPING SETS); SQLite, which has none, once per
+    dimension (UNION ALL)."""
+    figures, span = _figures_sql(figure)
+    scope = "FROM cases WHERE tenant = {tenant}" + _scope(by_program, by_village) + span
+    dimensions = _dimensions(by_program)
+    periods = (0,) if figure == "overdue" else (0, 1)
+    if postgres:
+        dimension = (
+            " ".join(f"WHEN GROUPING({d}) = 0 THEN '{d}'" for d in dimensions[:-1])
+            + f" ELSE '{dimensions[-1]}'"
+        )
+        value = (
+            " ".join(f"WHEN GROUPING({d}) = 0 THEN {_dimension_sql(d)}" for d in dimensions[:-1])
+            + f" ELSE {_dimension_sql(dimensions[-1])}"
+        )
+        sets = ", ".join(f"({d})" for d in dimensions)
+        return TenantStatement(
+            " UNION ALL ".join(
+                f"SELECT CASE {dimension} END AS dimension, CASE {value} END AS value,"
+                f" {earlier} AS earlier, {figures} {scope} GROUP BY GROUPING SETS ({sets})"
+                for earlier in periods
             )
-            continue
-        for earlier in (0, 1):
-            if figure == "accepted":
-                figures = "COUNT(*) AS accepted"
-                span = " AND accepted_on >= {} AND accepted_on < {}"
-            else:
-                figures = (
-                    f"COUNT(*) AS closed, SUM(CASE WHEN status IN {AGREED_SQL} THEN 1 ELSE 0 END)"
-                    " AS settled, SUM(CASE WHEN status = 'partly_settled' THEN 1 ELSE 0 END)"
-                    f" AS partly, SUM(CASE WHEN status IN {AGREED_SQL} THEN"
-                    " CAST(ROUND(COALESCE(amount_agreed, 0) * 100) AS BIGINT) ELSE 0 END) AS fen"
-                )
-                span = " AND closed_on >= {} AND closed_on < {}"
-            parts.append(f"{head}, {earlier} AS earlier, {figures} {scope}{span}{grouped}")
-    return TenantStatement(" UNION ALL ".join(parts))
+        )
+    return TenantStatement(
+        " UNION ALL ".join(
+            f"SELECT '{d}' AS dimension, {_dimension_sql(d)} AS value, {earlier} AS earlier,"
+            f" {figures} {scope} GROUP BY {_dimension_sql(d)}"
+            for d in dimensions
+            for earlier in periods
+        )
+    )
 
 
 @cache
@@ -150,18 +177,22 @@ def _days_statement(by_program: bool, by_village: bool, postgres: bool) -> Tenan
 @cache
 def _performance_statement(by_program: bool, by_village: bool) -> TenantStatement:
     """Settled cases of each period whose last performance deadline has passed, and how many
-    of them a follow-up visit found fully performed."""
+    of them a follow-up visit found fully performed: the period's settled cases joined to their
+    effective agreement's terms and full-performance visits, one row per case."""
+    scope = _scope(by_program, by_village).replace(" AND ", " AND c.")
     return TenantStatement(
         " UNION ALL ".join(
-            f"SELECT {earlier} AS earlier, COUNT(*) AS due, SUM(CASE WHEN EXISTS (SELECT 1 FROM"
-            ' case_followups f WHERE f.tenant = {tenant} AND f."case" = c.id'
-            " AND f.performance = 'full') THEN 1 ELSE 0 END) AS performed"
-            " FROM cases c WHERE c.tenant = {tenant}"
-            + _scope(by_program, by_village).replace(" AND ", " AND c.")
-            + f" AND c.status IN {AGREED_SQL} AND c.closed_on >= {{}} AND c.closed_on < {{}}"
-            " AND (SELECT MAX(t.deadline) FROM agreement_terms t JOIN case_agreements a"
-            " ON a.tenant = {tenant} AND a.id = t.agreement WHERE t.tenant = {tenant}"
-            " AND a.\"case\" = c.id AND a.status = 'effective') < {}"
+            f"SELECT {earlier} AS earlier, COUNT(*) AS due, SUM(performed) AS performed FROM"
+            " (SELECT MAX(t.deadline) AS last_deadline,"
+            " MAX(CASE WHEN f.id IS NULL THEN 0 ELSE 1 END) AS performed FROM cases c"
+            ' JOIN case_agreements a ON a.tenant = {tenant} AND a."case" = c.id'
+            " AND a.status = 'effective'"
+            " JOIN agreement_terms t ON t.tenant = {tenant} AND t.agreement = a.id"
+            ' LEFT JOIN case_followups f ON f.tenant = {tenant} AND f."case" = c.id'
+            " AND f.performance = 'full'"
+            " WHERE c.tenant = {tenant}" + scope + f" AND c.status IN {AGREED_SQL}"
+            " AND c.closed_on >= {} AND c.closed_on < {} GROUP BY c.id) settled"
+            " WHERE last_deadline < {}"
             for earlier in (0, 1)
         )
     )
@@ -211,13 +242,11 @@ async def _grouped(
 ) -> dict[tuple[str, str], tuple[Figures, Figures]]:
     """(dimension, value) → the figures of the period and of the same days a year earlier."""
     before = period.previous_year()
-    spans = [period.start, period.end], [before.start, before.end]
     found: dict[tuple[str, str], tuple[Figures, Figures]] = {}
+    postgres = is_postgres()
     for figure in ("accepted", "closed"):
-        dimensions = _dimensions(scope.program_id is not None)
-        per_branch = [[*scope.args, *spans[e]] for d in dimensions for e in (0, 1)]
-        args = [a for branch in per_branch for a in branch]
-        for row in await _statement(figure, *scope.flags).fetch(ctx, *args):
+        args = _args(scope, [[period.start, period.end], [before.start, before.end]], postgres)
+        for row in await _statement(figure, *scope.flags, postgres).fetch(ctx, *args):
             key = (str(row["dimension"]), "" if row["value"] is None else str(row["value"]))
             pair = found.setdefault(key, (Figures(), Figures()))
             target = pair[int(row["earlier"])]
@@ -225,9 +254,8 @@ async def _grouped(
                 if name in row:
                     setattr(target, name, int(row[name] or 0))
     today = local_today()
-    dimensions = _dimensions(scope.program_id is not None)
-    args = [a for _ in dimensions for a in (*scope.args, today)]
-    for row in await _statement("overdue", *scope.flags).fetch(ctx, *args):
+    args = _args(scope, [[today]], postgres)
+    for row in await _statement("overdue", *scope.flags, postgres).fetch(ctx, *args):
         key = (str(row["dimension"]), "" if row["value"] is None else str(row["value"]))
         found.setdefault(key, (Figures(), Figures()))[0].overdue = int(row["overdue"] or 0)
     found[("all", "")] = _total([pair for (d, _), pair in found.items() if d == "source"])
