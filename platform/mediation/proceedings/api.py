@@ -10,7 +10,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 
 from mediation.access import writable_case
-from mediation.proceedings import services
+from mediation.proceedings import agreements, services
 from mediation.proceedings.routes import READERS, WRITERS
 from mediation.proceedings.schemas import (
     AgreedCaseId,
@@ -137,7 +137,7 @@ class ProceedingsApi(Controller):
     ) -> list[AgreementRow]:
         """Every version of the case's agreement, newest first, with terms and signatures;
         ``missing`` names the contents a draft still lacks, ``unsigned`` who has yet to sign."""
-        return await services.list_agreements(ctx, case_id)
+        return await agreements.list_agreements(ctx, case_id)
 
     @post(
         "/agreements",
@@ -153,7 +153,7 @@ class ProceedingsApi(Controller):
     ) -> Response[AgreementRow]:
         """Draft the case's agreement (version 1). Amounts are yuan as strings or numbers with
         at most two decimals; a deadline may not precede the agreement date."""
-        row = await services.create_draft(ctx, case_id, data)
+        row = await agreements.create_draft(ctx, case_id, data)
         return Response(row, status_code=201, headers={"ETag": etag(row.version)})
 
     @get("/agreements/{agreement_id:uuid}", name="api.cases.agreement", opt=access(READERS))
@@ -163,7 +163,7 @@ class ProceedingsApi(Controller):
         case_id: FromPath[AgreedCaseId],
         agreement_id: FromPath[DraftAgreementId],
     ) -> Response[AgreementRow]:
-        row = await services.get_agreement(ctx, case_id, agreement_id)
+        row = await agreements.get_agreement(ctx, case_id, agreement_id)
         return Response(row, headers={"ETag": etag(row.version)})
 
     @put(
@@ -182,8 +182,8 @@ class ProceedingsApi(Controller):
         """Replace a draft's contents and terms (If-Match: the agreement's version); signatures
         given on the earlier text are cleared. An effective agreement is a 409: correct it."""
         if not if_match:
-            await services.get_agreement(ctx, case_id, agreement_id)
-        row = await services.update_draft(
+            await agreements.get_agreement(ctx, case_id, agreement_id)
+        row = await agreements.update_draft(
             ctx, case_id, agreement_id, data, expected_version(if_match)
         )
         return Response(row, headers={"ETag": etag(row.version)})
@@ -204,7 +204,7 @@ class ProceedingsApi(Controller):
         """Record a signature (a party's sign, seal or fingerprint; the mediator; the committee
         seal). The last one makes the agreement effective, from the last signature's date; an
         agreement lacking required contents cannot be signed (409 naming them)."""
-        row = await services.sign_agreement(ctx, case_id, agreement_id, data)
+        row = await agreements.sign_agreement(ctx, case_id, agreement_id, data)
         return Response(row, status_code=201, headers={"ETag": etag(row.version)})
 
     @post(
@@ -221,7 +221,7 @@ class ProceedingsApi(Controller):
     ) -> Response[AgreementRow]:
         """A corrected version of an effective agreement: a new draft (version_no + 1) with its
         contents; the old version stays effective until the correction takes effect."""
-        row = await services.correct_agreement(ctx, case_id, agreement_id)
+        row = await agreements.correct_agreement(ctx, case_id, agreement_id)
         return Response(row, status_code=201, headers={"ETag": etag(row.version)})
 
     # ---- follow-up visits ----------------------------------------------------------------

@@ -5,7 +5,6 @@ core case page shows (``templates/mediation/proceedings/_section.html``). Paths 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +14,8 @@ from litestar.response import Redirect, Template
 
 from mediation import repo as case_repo
 from mediation.access import mediator_covers, readable_case, writable_case
-from mediation.proceedings import repo, services
+from mediation.proceedings import agreements, repo, services
+from mediation.proceedings.forms import agreement_from_form, agreement_values, form_errors
 from mediation.proceedings.schemas import (
     AGREEMENT_STATUSES,
     ON_SIGNING,
@@ -37,7 +37,6 @@ from mediation.proceedings.schemas import (
     OutcomeForm,
     SessionCreate,
     SignatureIn,
-    TermIn,
 )
 from mediation.schemas import PARTY_ROLES, CaseRow
 from mediation.status import AGREED, CLOSED, FAILURE_REASONS, OPEN, STATUSES, TRANSITIONS
@@ -71,21 +70,21 @@ async def case_section(view: View, case: CaseRow) -> dict[str, Any]:
     sessions, outcome, the agreement's versions with terms and signatures, follow-ups, and
     which buttons the member gets. ``case`` is already authorised for reading."""
     ctx = view.ctx
-    agreements = await services.case_agreements(ctx, case)
+    versions = await agreements.case_agreements(ctx, case)
     can_write = ctx.role is Role.MEDIATOR and await mediator_covers(ctx, case)
-    effective = next((a for a in agreements if a.status == "effective"), None)
-    draft = next((a for a in agreements if a.status == "draft"), None)
+    effective = next((a for a in versions if a.status == "effective"), None)
+    draft = next((a for a in versions if a.status == "draft"), None)
     return {
         "case_url": view.url(f"/cases/{case.id}"),
         "sessions": await repo.list_sessions(ctx, case.id),
-        "agreements": agreements,
+        "agreements": versions,
         "effective": effective,
         "draft": draft,
         "followups": await repo.list_followups(ctx, case.id),
         "can_write": can_write,
         "can_session": can_write and case.status == OPEN,
         "can_outcome": can_write and bool(TRANSITIONS.get(case.status)),
-        "can_draft": can_write and not agreements and case.status in services.DRAFTABLE,
+        "can_draft": can_write and not versions and case.status in agreements.DRAFTABLE,
         "can_followup": can_write and effective is not None,
     }
 
@@ -130,7 +129,7 @@ def _outcome_values(case: CaseRow) -> dict[str, Any]:
 
 async def _agreement_context(view: View, values: dict[str, str]) -> dict[str, Any]:
     case = await readable_case(view.ctx, _case_id(view))
-    agreement = await services.get_agreement(
+    agreement = await agreements.get_agreement(
         view.ctx, case.id, view.request.path_params["agreement_id"]
     )
     parties = await case_repo.list_parties(view.ctx, case.id)
@@ -140,35 +139,16 @@ async def _agreement_context(view: View, values: dict[str, str]) -> dict[str, An
         "case_url": _case_url(view),
         "agreement": agreement,
         "parties": parties,
-        "can_write": can_write and case.status in services.DRAFTABLE,
+        "can_write": can_write and case.status in agreements.DRAFTABLE,
         "agreement_url": _agreement_url(view),
     }
 
 
 async def _current_agreement(view: View) -> dict[str, Any]:
-    agreement = await services.get_agreement(
+    agreement = await agreements.get_agreement(
         view.ctx, _case_id(view), view.request.path_params["agreement_id"]
     )
     return agreement_values(agreement)
-
-
-def agreement_values(agreement: AgreementRow) -> dict[str, Any]:
-    """The agreement as the page's form values (term rows t1_…, t2_…)."""
-    values: dict[str, Any] = {
-        "facts": agreement.facts,
-        "issues": agreement.issues,
-        "responsibilities": agreement.responsibilities,
-        "agreed_on": agreement.agreed_on or "",
-        "version": agreement.version,
-    }
-    for slot, term in enumerate(agreement.terms[:TERM_SLOTS], 1):
-        values[f"t{slot}_obligation"] = term.obligation
-        values[f"t{slot}_obligor_id"] = term.obligor_id or ""
-        values[f"t{slot}_amount"] = "" if term.amount is None else term.amount
-        values[f"t{slot}_way"] = term.way
-        values[f"t{slot}_place"] = term.place
-        values[f"t{slot}_deadline"] = term.deadline or ""
-    return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
 SESSION_FORM = FormPage(
@@ -196,78 +176,14 @@ FOLLOWUP_FORM = FormPage(
 )
 
 
-# ---- page forms into use-case inputs ---------------------------------------------------------
-
-
-def _day(text: str, field: str, label: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid({field: f"{label}格式无效（例如 2025-03-01）"}) from None
-
-
-def _party(text: str, field: str, label: str) -> UUID | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return UUID(text)
-    except ValueError:
-        raise Invalid({field: f"{label}须为本案当事人"}) from None
-
-
-def agreement_from_form(form: Any) -> tuple[AgreementIn, list[int]]:
-    """The page's form as the API's input, and the form row (slot) of each term: a row left
-    empty is no term."""
-    terms, slots = [], []
-    for slot in range(1, TERM_SLOTS + 1):
-        raw = {name: str(getattr(form, f"t{slot}_{name}")).strip() for name in TermIn.labels}
-        if not any(raw.values()):
-            continue
-        label = f"第{slot}项"
-        terms.append(
-            TermIn(
-                obligation=raw["obligation"],
-                obligor_id=_party(raw["obligor_id"], f"t{slot}_obligor_id", f"{label}义务人"),
-                amount=raw["amount"] or None,  # type: ignore[arg-type]  # checked as text
-                way=raw["way"],
-                place=raw["place"],
-                deadline=_day(raw["deadline"], f"t{slot}_deadline", f"{label}履行期限"),
-            )
-        )
-        slots.append(slot)
-    data = AgreementIn(
-        facts=form.facts,
-        issues=form.issues,
-        responsibilities=form.responsibilities,
-        agreed_on=_day(form.agreed_on, "agreed_on", "协议日期"),
-        terms=terms,
-    )
-    return data, slots
-
-
-def _form_errors(error: Invalid, slots: list[int]) -> Invalid:
-    """The use case's ``terms[0].amount`` as the form's ``t1_amount``."""
-    renamed = {}
-    for key, message in error.errors.items():
-        if key.startswith("terms["):
-            index, _, name = key.removeprefix("terms[").partition("].")
-            key = f"t{slots[int(index)]}_{name}" if name else "t1_obligation"
-        renamed[key] = message
-    return Invalid(renamed)
-
-
 async def _save_agreement(
     ctx: TenantContext, case_id: UUID, agreement_id: UUID, form: Any
 ) -> AgreementRow:
     data, slots = agreement_from_form(form)
     try:
-        return await services.update_draft(ctx, case_id, agreement_id, data, form.version)
+        return await agreements.update_draft(ctx, case_id, agreement_id, data, form.version)
     except Invalid as error:
-        raise _form_errors(error, slots) from None
+        raise form_errors(error, slots) from None
 
 
 async def _set_outcome(ctx: TenantContext, case_id: UUID, form: OutcomeForm) -> Any:
@@ -275,13 +191,13 @@ async def _set_outcome(ctx: TenantContext, case_id: UUID, form: OutcomeForm) -> 
 
 
 async def _start_draft(ctx: TenantContext, case_id: UUID, form: DraftStart) -> AgreementRow:
-    return await services.create_draft(ctx, case_id, AgreementIn())
+    return await agreements.create_draft(ctx, case_id, AgreementIn())
 
 
 async def _correct(
     ctx: TenantContext, case_id: UUID, agreement_id: UUID, form: CorrectionStart
 ) -> AgreementRow:
-    return await services.correct_agreement(ctx, case_id, agreement_id)
+    return await agreements.correct_agreement(ctx, case_id, agreement_id)
 
 
 class ProceedingsPages(Controller):
@@ -364,7 +280,7 @@ class ProceedingsPages(Controller):
     ) -> Template:
         await writable_case(view.ctx, case_id)
         loaded = await _agreement_context(view, {})
-        services.require_draft(loaded["agreement"])
+        agreements.require_draft(loaded["agreement"])
         return await view.show_form(agreement_values(loaded["agreement"]), loaded=loaded)
 
     @post(
@@ -394,7 +310,7 @@ class ProceedingsPages(Controller):
         agreement_id: FromPath[DraftAgreementId],
         data: Form,
     ) -> Redirect:
-        signed = await view.submit(data, services.sign_agreement, case_id, agreement_id)
+        signed = await view.submit(data, agreements.sign_agreement, case_id, agreement_id)
         if signed.status == "effective":
             message = f"调解协议已生效（{signed.effective_on}），此后不能修改"
         else:
