@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediation.domain import DOMAIN as MEDIATION
 from mediation.proceedings.domain import DOMAIN as MEDIATION_PROCEEDINGS
 from programs.domain import DOMAIN as PROGRAMS
 from programs.no_litigation.domain import DOMAIN as NO_LITIGATION
@@ -17,6 +18,7 @@ DOMAINS: list[Domain] = [
     NO_LITIGATION,
     RED_PROPERTY,
     VILLAGE_RULES,
+    MEDIATION,
     MEDIATION_PROCEEDINGS,
     REPORTS,
 ]
