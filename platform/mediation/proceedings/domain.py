@@ -22,7 +22,6 @@ DOMAIN = Domain(
         "case.agreement.correct": "制作调解协议更正版本",
         "case.followup.record": "记录回访",
     },
-    audit_objects={"case": "案件"},
     audit_fields={
         "held_on": "调解日期",
         "mode": "调解方式",

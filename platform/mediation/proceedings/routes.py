@@ -13,7 +13,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation import repo as case_repo
-from mediation.access import mediator_covers, readable_case, writable_case
+from mediation.access import (
+    MEDIATORS,
+    READERS,
+    mediator_covers,
+    readable_case,
+    writable_case,
+)
 from mediation.proceedings import agreements, repo, services
 from mediation.proceedings.forms import agreement_from_form, agreement_values, form_errors
 from mediation.proceedings.schemas import (
@@ -48,8 +54,7 @@ from wusong.core.web import Form, access, redirect
 
 # Mediators in the case's scope change the proceedings; administrators and court reviewers
 # read them (mediation.access decides per case).
-WRITERS = frozenset({Role.MEDIATOR})
-READERS = frozenset({Role.ADMIN, Role.MEDIATOR, Role.COURT_REVIEWER})
+WRITERS = MEDIATORS
 
 
 def _case_id(view: View) -> UUID:
@@ -66,7 +71,8 @@ def _agreement_url(view: View) -> str:
 
 
 async def case_section(view: View, case: CaseRow) -> dict[str, Any]:
-    """What the case page's proceedings section shows (``_section.html`` as ``proceedings``):
+    """What the case page's proceedings section shows (``_section.html``, as ``proceedings`` or
+    as ``section`` in the page's loop over ``sections``):
     sessions, outcome, the agreement's versions with terms and signatures, follow-ups, and
     which buttons the member gets. ``case`` is already authorised for reading."""
     ctx = view.ctx
@@ -75,6 +81,7 @@ async def case_section(view: View, case: CaseRow) -> dict[str, Any]:
     effective = next((a for a in versions if a.status == "effective"), None)
     draft = next((a for a in versions if a.status == "draft"), None)
     return {
+        "template": "mediation/proceedings/_section.html",  # for the case page's section loop
         "case_url": view.url(f"/cases/{case.id}"),
         "sessions": await repo.list_sessions(ctx, case.id),
         "agreements": versions,
