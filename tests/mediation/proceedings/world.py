@@ -42,7 +42,7 @@ async def proceedings(world: World) -> None:
     import msgspec
 
     from mediation import repo as case_repo
-    from mediation.proceedings import services
+    from mediation.proceedings import agreements, services
     from tests.factories import in_tenant
     from tests.mediation.factories import make_case
 
@@ -53,19 +53,19 @@ async def proceedings(world: World) -> None:
         await services.record_session(
             ctx, open_case.id, msgspec.convert(session_example(world), SessionCreate)
         )
-        draft = await services.create_draft(
+        draft = await agreements.create_draft(
             ctx, agreed.id, msgspec.convert(_contents(), AgreementIn)
         )
         parties = await case_repo.list_parties(ctx, agreed.id)
         signers = [SignatureIn("party", p.id) for p in parties]
         for signature in [*signers, SignatureIn("mediator"), SignatureIn("seal")]:
-            effective = await services.sign_agreement(ctx, agreed.id, draft.id, signature)
+            effective = await agreements.sign_agreement(ctx, agreed.id, draft.id, signature)
         case = await case_repo.get_case(ctx, agreed.id)
         await services.set_outcome(ctx, agreed.id, OutcomeSet("settled"), case.version)
         await services.record_followup(
             ctx, agreed.id, msgspec.convert(followup_example(world), FollowUpCreate)
         )
-        correction = await services.correct_agreement(ctx, agreed.id, effective.id)
+        correction = await agreements.correct_agreement(ctx, agreed.id, effective.id)
     world.add_target("cases:open", open_case.id)
     world.add_target("cases:agreed", agreed.id)
     world.add_target("case_agreements:effective", effective.id)
