@@ -256,6 +256,23 @@ async def test_api_updates_need_the_current_version(
     assert (await client.get(url, headers=auth)).json()["facts"] == "更正后的事实"
 
 
+async def test_concurrent_updates_of_one_version_let_exactly_one_through(
+    client: httpx.AsyncClient, county: County
+) -> None:
+    """Ten editors send the same If-Match at once: one wins, nine get 412, and the case holds
+    the winner's text (the version is compared in the UPDATE itself, not only before it)."""
+    case = (await create(client, county)).json()
+    url, auth = f"{API}/{case['id']}", {**county.auth("mediator"), "If-Match": '"1"'}
+    bodies = [{"category": "contract", "facts": f"第{i}位编辑的版本"} for i in range(10)]
+    answers = await asyncio.gather(*(client.put(url, json=b, headers=auth) for b in bodies))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [200] + [412] * 9, [a.text for a in answers if a.status_code >= 500][:1]
+    winner = next(a.json() for a in answers if a.status_code == 200)
+    stored = (await client.get(url, headers=county.auth("mediator"))).json()
+    assert stored["facts"] == winner["facts"]
+    assert stored["version"] == 2
+
+
 async def test_the_second_page_edit_is_409_showing_the_other_change(
     client: httpx.AsyncClient, county: County
 ) -> None:

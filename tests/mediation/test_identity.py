@@ -111,3 +111,16 @@ def test_an_encrypted_number_opens_only_in_its_tenant() -> None:
     assert identity.id_number_hash(tenant, "11010519491231002X") != identity.id_number_hash(
         other, "11010519491231002X"
     )
+
+
+def test_production_requires_a_data_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wusong.core.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("WUSONG_ENV", "production")
+    monkeypatch.setenv("WUSONG_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("WUSONG_AUDIT_KEY", "a" * 40)
+    monkeypatch.delenv("WUSONG_DATA_KEY", raising=False)
+    with pytest.raises(SettingsError, match="必须设置 WUSONG_DATA_KEY"):
+        load_settings()
+    monkeypatch.setenv("WUSONG_DATA_KEY", "d" * 40)
+    assert load_settings().data_key == "d" * 40
