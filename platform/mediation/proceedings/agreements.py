@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 
 from mediation import repo as case_repo
 from mediation.access import readable_case, writable_case
+from mediation.identity import mask_name
 from mediation.proceedings import repo
 from mediation.proceedings.schemas import (
     MAX_TERMS,
@@ -360,7 +361,7 @@ async def sign_agreement(
          "recorded_by_name": _actor(ctx)},
     )  # fmt: skip
     version = await repo.update_agreement(ctx, agreement_id, agreement.version, {})
-    party = next((p.name for p in parties if p.id == party_id), "")
+    party = next((mask_name(p.name) for p in parties if p.id == party_id), "")
     await audit.record(
         ctx,
         "case.agreement.sign",

@@ -187,6 +187,14 @@ async def put_signature(
     await insert(ctx, G, agreement=agreement_id, signer=signer, party=party_id, **values)
 
 
+async def party_in_agreements(ctx: TenantContext, party_id: UUID) -> bool:
+    """Is the party an obligor or a signer in some version of the agreement (then it cannot be
+    removed from the case: the agreement's text names it)."""
+    if await scoped(ctx, T).exists().where(T.obligor == party_id):
+        return True
+    return bool(await scoped(ctx, G).exists().where(G.party == party_id))
+
+
 # ---- follow-up visits ------------------------------------------------------------------------
 
 

@@ -306,3 +306,25 @@ async def test_only_the_cases_mediators_draft_and_sign(
     read = await client.get(proc.api(f"/agreements/{draft['id']}"), headers=proc.auth(who))
     assert read.status_code == (403 if who == "outsider" else 200)
     assert await counts(proc) == before
+
+
+async def test_parties_named_in_an_agreement_are_known(
+    client: httpx.AsyncClient, proc: Setting
+) -> None:
+    """The core refuses to remove them from the case (the agreement's text names them)."""
+    from mediation.proceedings import repo
+    from tests.factories import in_tenant
+
+    draft = await _draft(client, proc)  # the respondent owes the first term
+
+    async def named() -> list[bool]:
+        async with in_tenant(proc.tenant, writes=False) as ctx:
+            return [await repo.party_in_agreements(ctx, p) for p in proc.parties]
+
+    assert await named() == [False, True]
+    await client.post(
+        proc.api(f"/agreements/{draft['id']}/signatures"),
+        json={"signer": "party", "party_id": str(proc.parties[0])},
+        headers=proc.auth(),
+    )
+    assert await named() == [True, True]
