@@ -328,3 +328,23 @@ async def test_parties_named_in_an_agreement_are_known(
         headers=proc.auth(),
     )
     assert await named() == [True, True]
+
+
+async def test_a_party_named_in_an_agreement_cannot_be_removed(
+    client: httpx.AsyncClient, proc: Setting
+) -> None:
+    """The obligor of a draft's term stays a party of the case (409); another party may go."""
+    draft = await _draft(client, proc)
+    assert draft["status"] == "draft"
+    before = (await case_row(proc)).version
+    third = await client.post(proc.api("/parties"), json={"role": "third_party", "name": "王五"},
+                              headers=proc.auth(version=before))  # fmt: skip
+    assert third.status_code == 201, third.text
+    version = (await case_row(proc)).version
+    obligor = await client.delete(proc.api(f"/parties/{proc.parties[1]}"),
+                                  headers=proc.auth(version=version))  # fmt: skip
+    assert obligor.status_code == 409
+    assert "调解协议" in obligor.json()["detail"]
+    gone = await client.delete(proc.api(f"/parties/{third.json()['id']}"),
+                               headers=proc.auth(version=version))  # fmt: skip
+    assert gone.status_code == 204
