@@ -1,0 +1,544 @@
+"""Court-side use cases of a mediation case: the referral's period and extension, the return of
+a failed referral to the court with its undisputed facts, the joint application for judicial
+confirmation, the court reviewer's decisions and queue, and the audited reveal of an ID number.
+
+They run inside their caller's unit of work and never open a transaction of their own. Every
+write records one audit event on the case (object type ``case``), so the case timeline shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from mediation import identity
+from mediation import repo as case_repo
+from mediation.access import readable_case, writable_case
+from mediation.categories import NOT_CONFIRMABLE_REASON, STANDARD_CATEGORIES
+from mediation.config import PROCEDURE_DAYS, PROCEDURES, MediationConfig
+from mediation.court import repo
+from mediation.court.schemas import (
+    BLOCKING_APPLICATION,
+    CONFIRMATION_STATUSES,
+    DECISIONS,
+    OPEN_APPLICATION,
+    REFUSAL_REASONS,
+    CaseReturn,
+    ConfirmationApply,
+    ConfirmationRow,
+    ConfirmationsView,
+    ConfirmationWindow,
+    DecisionIn,
+    DecisionRow,
+    Extension,
+    QueueItem,
+    ReferralView,
+)
+from mediation.deadlines import days_left, is_working_day, period_end
+from mediation.rules import check_day, clean_long_text
+from mediation.schemas import CaseRow, IdReveal
+from mediation.status import AGREED, FAILURE_REASONS, OPEN, STATUSES, TRANSITIONS
+from tenants import audit
+from tenants.rules import clean_text
+from wusong.core.clock import local_today
+from wusong.core.errors import Conflict, FieldErrors, NotFound, PreconditionFailed
+from wusong.core.tenancy import TenantContext
+
+CLOSING_DAYS = 5  # the confirmation window is "closing" with this many days or fewer left
+ACCEPT_DAYS = 3  # the court decides within 3 days whether to accept an application
+RULING_DAYS = 15  # and rules within 15 days of accepting it (extendable by 10)
+FILING_DAYS = 7  # a complaint is filed or refused within 7 days (民事诉讼法 art. 126)
+COURT_CASE_WORD = "调确字"
+ID_REVEAL = "security.id_reveal"
+
+
+async def tenant_config(ctx: TenantContext) -> MediationConfig:
+    """The tenant's mediation settings (defaults until an administrator saves them)."""
+    row = await case_repo.settings_row(ctx)
+    if row is None:
+        return MediationConfig()
+    return msgspec.convert(row["config"], MediationConfig, strict=False)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _actor(ctx: TenantContext) -> str:
+    return (ctx.display_name or ctx.actor_name)[:40]
+
+
+async def _bump(ctx: TenantContext, case: CaseRow, expected: int, changes: dict[str, Any]) -> int:
+    """Change the case (optimistic locking); a lost race is a 412 (API) or the form again."""
+    if expected != case.version:
+        raise PreconditionFailed
+    return await case_repo.update_case(ctx, case.id, expected, changes)
+
+
+# ---- the referral ----------------------------------------------------------------------------
+
+
+def _require_court_case(case: CaseRow) -> None:
+    if case.source != "court":
+        raise Conflict("该案件不是法院委派的案件，没有委派调解期限")
+
+
+async def referral(ctx: TenantContext, case_id: UUID) -> ReferralView:
+    """The referral of a court-referred case and where its period stands (404: not referred)."""
+    case = await readable_case(ctx, case_id)
+    if case.source != "court":
+        raise NotFound("该案件不是法院委派的案件")
+    return await referral_of(ctx, case)
+
+
+async def referral_of(ctx: TenantContext, case: CaseRow) -> ReferralView:
+    config = await tenant_config(ctx)
+    today = local_today()
+    period = getattr(config, PROCEDURE_DAYS.get(case.procedure, "classic_days"))
+    # Counted by the official calendar, or (a year it does not cover yet) by weekends only.
+    known = case.due_on is None or is_working_day(case.due_on)[1]
+    filed = await repo.filing(ctx, case.id)
+    filing_due = None
+    if case.returned_on is not None and filed is None:
+        filing_due = period_end(case.returned_on, FILING_DAYS).day
+    is_open = case.status == OPEN and case.returned_on is None
+    left = days_left(case.due_on, today) if case.due_on is not None and is_open else None
+    return ReferralView(
+        case_id=case.id,
+        case_no=case.case_no,
+        status=case.status,
+        referring_court=case.referring_court,
+        court_ref_no=case.court_ref_no,
+        referral_date=case.referral_date,
+        procedure=case.procedure,
+        procedure_label=PROCEDURES.get(case.procedure, case.procedure),
+        period_days=period,
+        due_on=case.due_on,
+        days_left=left,
+        overdue=left is not None and left < 0,
+        calendar_known=known,
+        extended_on=case.extended_on,
+        extension_note=case.extension_note,
+        extension_days=config.extension_days,
+        undisputed_facts=case.undisputed_facts,
+        returned_on=case.returned_on,
+        filing_due=filing_due,
+        filed_case_no=filed.court_case_no if filed is not None else "",
+        can_extend=is_open and case.extended_on is None,
+        can_return=case.returned_on is None and case.status not in AGREED,
+        version=case.version,
+    )
+
+
+async def extend_referral(
+    ctx: TenantContext, case_id: UUID, data: Extension, expected: int
+) -> ReferralView:
+    """Both parties consented: the period runs ``extension_days`` longer, from the current due
+    date. Once per case, for an open court-referred case whose period has not run out."""
+    case = await writable_case(ctx, case_id)
+    _require_court_case(case)
+    if case.returned_on is not None:
+        raise Conflict("案件已退回法院，不能再延长调解期限")
+    if case.status != OPEN:
+        raise Conflict(
+            f"只有调解中的案件可以延长调解期限（案件当前状态：{STATUSES.get(case.status)}）"
+        )
+    if case.extended_on is not None:
+        raise Conflict(
+            f"调解期限已于 {case.extended_on.isoformat()} 延长过一次，经双方同意只能延长一次"
+        )
+    if case.due_on is None:
+        raise Conflict("该案件没有委派调解期限，不能延长")
+    config = await tenant_config(ctx)
+    today = local_today()
+    errors = FieldErrors()
+    labels = Extension.labels
+    consented = check_day(
+        errors, "consented_on", labels["consented_on"], data.consented_on, today=today,
+        not_before=case.referral_date or case.accepted_on, not_before_label="委派日期",
+    )  # fmt: skip
+    if consented is not None and "consented_on" not in errors and consented > case.due_on:
+        errors.add(
+            "consented_on",
+            f"调解期限已于 {case.due_on.isoformat()} 届满：期限届满后不能延长，请退回法院立案",
+        )
+    note = clean_long_text(errors, "note", labels["note"], data.note, 200, required=True)
+    errors.raise_if_any()
+    new_due = period_end(case.due_on, config.extension_days).day
+    await _bump(
+        ctx, case, expected,
+        {"extended_on": consented, "extension_note": note, "due_on": new_due},
+    )  # fmt: skip
+    await audit.record(
+        ctx,
+        "court.referral_extend",
+        "case",
+        case.id,
+        {
+            "extended_on": _iso(consented),
+            "extension_note": note,
+            "extension_days": config.extension_days,
+            "before": {"due_on": _iso(case.due_on)},
+            "after": {"due_on": _iso(new_due)},
+        },
+    )
+    return await referral(ctx, case.id)
+
+
+async def return_to_court(
+    ctx: TenantContext, case_id: UUID, data: CaseReturn, expected: int
+) -> ReferralView:
+    """The mediation failed (or the parties want to go to court): the case returns to the
+    referring court, with the undisputed facts the parties consented to. Never refused for a
+    court case that is not settled: the product never blocks a filing. An open case is closed
+    as not settled with the reason given."""
+    case = await writable_case(ctx, case_id)
+    _require_court_case(case)
+    if case.returned_on is not None:
+        raise Conflict(f"案件已于 {case.returned_on.isoformat()} 退回法院")
+    if case.status in AGREED:
+        raise Conflict(
+            f"调解已达成协议的案件不退回法院（案件当前状态：{STATUSES.get(case.status)}）"
+        )
+    today = local_today()
+    errors = FieldErrors()
+    labels = CaseReturn.labels
+    returned = check_day(
+        errors, "returned_on", labels["returned_on"], data.returned_on or today, today=today,
+        not_before=case.referral_date or case.accepted_on, not_before_label="委派日期",
+    )  # fmt: skip
+    facts = clean_long_text(
+        errors, "undisputed_facts", labels["undisputed_facts"], data.undisputed_facts, 5000
+    )
+    if facts and not data.parties_consented:
+        errors.add(
+            "parties_consented", "无争议事实须经双方当事人签字确认：请勾选确认，或不填写此项"
+        )
+    changes: dict[str, Any] = {"returned_on": returned, "undisputed_facts": facts}
+    if case.status == OPEN:
+        if data.failure_reason not in FAILURE_REASONS:
+            errors.add("failure_reason", "请选择调解不成的原因")
+        changes |= {"status": "failed", "closed_on": returned}
+        changes["outcome_reason"] = data.failure_reason
+    errors.raise_if_any()
+    await _bump(ctx, case, expected, changes)
+    diff: dict[str, Any] = {"returned_on": _iso(returned), "undisputed_facts": facts}
+    if case.status == OPEN:
+        diff |= {"status": "failed", "outcome_reason": data.failure_reason}
+    await audit.record(ctx, "court.referral_return", "case", case.id, diff)
+    return await referral(ctx, case.id)
+
+
+# ---- judicial confirmation -------------------------------------------------------------------
+
+
+async def category_confirmable(ctx: TenantContext, category: str) -> bool:
+    for standard in STANDARD_CATEGORIES:
+        if standard.code == category:
+            return standard.confirmable
+    for own in await case_repo.own_categories(ctx):
+        if str(own["id"]) == category:
+            return bool(own["confirmable"])
+    return True
+
+
+def _application_deadlines(row: ConfirmationRow) -> ConfirmationRow:
+    if row.status == "applied":
+        row.acceptance_due = period_end(row.applied_on, ACCEPT_DAYS).day
+    elif row.status == "accepted" and row.accepted_on is not None:
+        row.ruling_due = period_end(row.accepted_on, RULING_DAYS).day
+    return row
+
+
+async def confirmation_window(
+    ctx: TenantContext, case: CaseRow, agreement: dict[str, Any] | None = None
+) -> ConfirmationWindow | None:
+    found = agreement or await repo.effective_agreement(ctx, case.id)
+    if found is None or found["effective_on"] is None:
+        return None
+    effective_on = found["effective_on"]
+    if not isinstance(effective_on, date):
+        effective_on = date.fromisoformat(str(effective_on)[:10])
+    config = await tenant_config(ctx)
+    end = period_end(effective_on, config.confirmation_days)
+    left = days_left(end.day, local_today())
+    confirmable = await category_confirmable(ctx, case.category)
+    return ConfirmationWindow(
+        agreement_id=found["id"],
+        agreement_version=int(found["version_no"]),
+        effective_on=effective_on,
+        window_end=end.day,
+        days_left=left,
+        closing=0 <= left <= CLOSING_DAYS,
+        past=left < 0,
+        calendar_known=end.known,
+        confirmable=confirmable,
+        not_confirmable_reason="" if confirmable else NOT_CONFIRMABLE_REASON,
+    )
+
+
+async def confirmations(ctx: TenantContext, case_id: UUID) -> ConfirmationsView:
+    case = await readable_case(ctx, case_id)
+    return await confirmations_of(ctx, case)
+
+
+async def confirmations_of(ctx: TenantContext, case: CaseRow) -> ConfirmationsView:
+    window = await confirmation_window(ctx, case)
+    applications = [_application_deadlines(r) for r in await repo.list_confirmations(ctx, case.id)]
+    blocked = any(
+        a.status in BLOCKING_APPLICATION
+        for a in applications
+        if window is not None and a.agreement_id == window.agreement_id
+    )
+    can_apply = window is not None and window.confirmable and not window.past and not blocked
+    return ConfirmationsView(
+        case_id=case.id,
+        window=window,
+        applications=applications,
+        decisions=await repo.list_decisions(ctx, case.id),
+        can_apply=can_apply,
+        version=case.version,
+    )
+
+
+async def apply_for_confirmation(
+    ctx: TenantContext, case_id: UUID, data: ConfirmationApply, expected: int
+) -> ConfirmationRow:
+    """Record the parties' joint application (人民调解法 art. 33): only from an effective
+    agreement, of a confirmable category, within the window, one at a time per agreement."""
+    case = await writable_case(ctx, case_id)
+    agreement = await repo.effective_agreement(ctx, case.id)
+    if agreement is None or agreement["effective_on"] is None:
+        raise Conflict("没有已生效的调解协议，不能申请司法确认")
+    window = await confirmation_window(ctx, case, agreement)
+    if window is None or not window.confirmable:
+        raise Conflict(NOT_CONFIRMABLE_REASON)
+    for existing in await repo.list_confirmations(ctx, case.id):
+        if existing.agreement_id == window.agreement_id and existing.status in BLOCKING_APPLICATION:
+            raise Conflict(
+                f"该调解协议已申请司法确认（{existing.applied_on.isoformat()}，"
+                f"{CONFIRMATION_STATUSES[existing.status]}），不能重复申请"
+            )
+    today = local_today()
+    errors = FieldErrors()
+    labels = ConfirmationApply.labels
+    court = clean_text(errors, "court", labels["court"], data.court, 60)
+    applied = check_day(
+        errors, "applied_on", labels["applied_on"], data.applied_on or today, today=today,
+        not_before=window.effective_on, not_before_label="调解协议生效日期",
+    )  # fmt: skip
+    errors.raise_if_any()
+    if applied is not None and applied > window.window_end:
+        config = await tenant_config(ctx)
+        raise Conflict(
+            f"双方当事人应当自调解协议生效之日起 {config.confirmation_days} 日内共同申请司法确认"
+            f"（人民调解法第三十三条）：期限已于 {window.window_end.isoformat()} 届满"
+        )
+    await _bump(ctx, case, expected, {})
+    confirmation_id = await repo.insert_confirmation(
+        ctx,
+        {
+            "id": uuid4(),
+            "case": case.id,
+            "agreement": window.agreement_id,
+            "court": court,
+            "applied_on": applied or today,
+            "status": "applied",
+        },
+    )
+    await audit.record(
+        ctx,
+        "court.confirmation_apply",
+        "case",
+        case.id,
+        {
+            "court": court,
+            "applied_on": _iso(applied),
+            "agreement_version": window.agreement_version,
+            "window_end": window.window_end.isoformat(),
+        },
+    )
+    return _application_deadlines(await repo.get_confirmation(ctx, case.id, confirmation_id))
+
+
+# ---- the court's decisions -------------------------------------------------------------------
+
+
+async def decide(ctx: TenantContext, case_id: UUID, data: DecisionIn, expected: int) -> DecisionRow:
+    """Record a court reviewer's decision, in the legal order: an application is accepted
+    (调确字 number) before it is confirmed or refused; it may be returned for correction while
+    open; a closed application takes no more decisions. A referred case returned to the court
+    is filed (立案) with the court's case number."""
+    case = await readable_case(ctx, case_id)
+    today = local_today()
+    errors = FieldErrors()
+    if data.decision not in DECISIONS:
+        errors.add("decision", "请选择审查决定")
+        errors.raise_if_any()
+    labels = DecisionIn.labels
+    number = clean_text(
+        errors, "court_case_no", labels["court_case_no"], data.court_case_no, 60, required=False
+    )
+    note = clean_long_text(errors, "note", labels["note"], data.note, 2000)
+    if data.decision == "filed":
+        return await _file(ctx, case, data, number, note, errors, expected)
+    application = await _open_application(ctx, case)
+    if data.decision in {"confirmed", "refused"} and application.status != "accepted":
+        raise Conflict("人民法院须先受理司法确认申请，才能裁定确认或驳回")
+    if data.decision == "accepted" and application.status != "applied":
+        raise Conflict("该司法确认申请已经受理")
+    since = application.accepted_on or application.applied_on
+    decided = check_day(
+        errors, "decided_on", labels["decided_on"], data.decided_on or today, today=today,
+        not_before=since, not_before_label="申请（受理）日期",
+    )  # fmt: skip
+    if data.decision == "accepted":
+        if not number:
+            errors.add("court_case_no", "受理司法确认申请须填写法院案号（含“调确字”）")
+        elif COURT_CASE_WORD not in number:
+            errors.add(
+                "court_case_no", "司法确认案件的案号应含“调确字”，例如（2026）吉0322民调确字第15号"
+            )
+    if data.decision == "refused" and data.reason not in REFUSAL_REASONS:
+        errors.add("reason", "请选择驳回理由")
+    errors.raise_if_any()
+    changes: dict[str, Any] = {"status": data.decision, "note": note}
+    if data.decision == "accepted":
+        changes |= {"court_case_no": number, "accepted_on": decided}
+    else:
+        changes["decided_on"] = decided
+    if data.decision == "refused":
+        changes["refusal_reason"] = data.reason
+    await _bump(ctx, case, expected, {})
+    if not await repo.update_confirmation(ctx, application.id, application.version, changes):
+        raise PreconditionFailed
+    decision_id = await repo.insert_decision(
+        ctx,
+        {
+            "id": uuid4(),
+            "case": case.id,
+            "confirmation": application.id,
+            "decision": data.decision,
+            "court_case_no": number if data.decision == "accepted" else application.court_case_no,
+            "reason": data.reason if data.decision == "refused" else "",
+            "note": note,
+            "decided_on": decided,
+            "decided_by": ctx.user_id,
+            "decided_by_name": _actor(ctx),
+        },
+    )
+    diff: dict[str, Any] = {"decision": data.decision, "decided_on": _iso(decided)}
+    if data.decision == "accepted":
+        diff["court_case_no"] = number
+    if data.decision == "refused":
+        diff["reason"] = data.reason
+    await audit.record(ctx, "court.decision", "case", case.id, diff)
+    return await repo.get_decision(ctx, decision_id)
+
+
+async def _open_application(ctx: TenantContext, case: CaseRow) -> ConfirmationRow:
+    for application in await repo.list_confirmations(ctx, case.id):
+        if application.status in OPEN_APPLICATION:
+            return application
+    raise Conflict("该案件没有待审查的司法确认申请：已审结的申请不能再作决定")
+
+
+async def _file(
+    ctx: TenantContext, case: CaseRow, data: DecisionIn, number: str, note: str,
+    errors: FieldErrors, expected: int,
+) -> DecisionRow:  # fmt: skip
+    if case.source != "court" or case.returned_on is None:
+        raise Conflict("只有退回法院的委派调解案件才能登记立案")
+    if await repo.filing(ctx, case.id) is not None:
+        raise Conflict("该案件已登记立案")
+    today = local_today()
+    decided = check_day(
+        errors, "decided_on", DecisionIn.labels["decided_on"], data.decided_on or today,
+        today=today, not_before=case.returned_on, not_before_label="退回日期",
+    )  # fmt: skip
+    if not number:
+        errors.add("court_case_no", "立案须填写法院案号")
+    errors.raise_if_any()
+    changes: dict[str, Any] = {}
+    # A withdrawn case is filed all the same (filing is never blocked); its status stays.
+    if "litigation" in TRANSITIONS.get(case.status, frozenset()):
+        changes["status"] = "litigation"
+    await _bump(ctx, case, expected, changes)
+    decision_id = await repo.insert_decision(
+        ctx,
+        {
+            "id": uuid4(),
+            "case": case.id,
+            "decision": "filed",
+            "court_case_no": number,
+            "note": note,
+            "decided_on": decided,
+            "decided_by": ctx.user_id,
+            "decided_by_name": _actor(ctx),
+        },
+    )
+    diff: dict[str, Any] = {"decision": "filed", "court_case_no": number,
+                            "decided_on": _iso(decided)}  # fmt: skip
+    if changes:
+        diff["status"] = "litigation"
+    await audit.record(ctx, "court.decision", "case", case.id, diff)
+    return await repo.get_decision(ctx, decision_id)
+
+
+# ---- the queue -------------------------------------------------------------------------------
+
+
+async def court_queue(ctx: TenantContext, limit: int, offset: int) -> tuple[list[QueueItem], int]:
+    """Referred cases returned for filing and open confirmation applications, oldest first,
+    each with the court's next deadline."""
+    rows, total = await repo.queue(ctx, limit, offset)
+    today = local_today()
+    items = []
+    for row in rows:
+        if row["kind"] == "referral":
+            due, label = period_end(row["since"], FILING_DAYS).day, "立案审查期限"
+        elif row["status"] == "accepted" and row["accepted_on"] is not None:
+            due, label = period_end(row["accepted_on"], RULING_DAYS).day, "裁定期限"
+        else:
+            due, label = period_end(row["since"], ACCEPT_DAYS).day, "受理期限"
+        left = days_left(due, today)
+        items.append(
+            QueueItem(
+                kind=row["kind"],
+                case_id=row["case_id"],
+                case_no=row["case_no"],
+                title=row["title"],
+                court=row["court"],
+                since=row["since"],
+                status=row["status"],
+                confirmation_id=row["confirmation_id"],
+                court_case_no=row["court_case_no"] or "",
+                due_on=due,
+                due_label=label,
+                days_left=left,
+                overdue=left < 0,
+            )
+        )
+    return items, total
+
+
+# ---- the one full view of an ID number -------------------------------------------------------
+
+
+async def reveal_id_number(ctx: TenantContext, case_id: UUID, party_id: UUID) -> IdReveal:
+    """A party's full ID number for the court reviewer (routes let no other role in), logged
+    as a security event on the case with the masked number only."""
+    case = await readable_case(ctx, case_id)
+    party = await case_repo.get_party(ctx, case.id, party_id)
+    cipher = await case_repo.party_cipher(ctx, case.id, party_id)
+    if not cipher:
+        raise NotFound("该当事人未登记身份证号码")
+    number = identity.decrypt_id_number(ctx.tenant_id, cipher)
+    await audit.record(
+        ctx, ID_REVEAL, "case", case.id,
+        {"party": party.name, "id_masked": identity.mask_id_number(number)},
+    )  # fmt: skip
+    return IdReveal(party_id=party.id, id_number=number)
