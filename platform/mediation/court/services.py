@@ -127,7 +127,7 @@ async def referral_of(ctx: TenantContext, case: CaseRow) -> ReferralView:
         returned_on=case.returned_on,
         filing_due=filing_due,
         filed_case_no=filed.court_case_no if filed is not None else "",
-        can_extend=is_open and case.extended_on is None,
+        can_extend=is_open and case.extended_on is None and not (left is not None and left < 0),
         can_return=case.returned_on is None and case.status not in AGREED,
         version=case.version,
     )
@@ -137,7 +137,7 @@ async def extend_referral(
     ctx: TenantContext, case_id: UUID, data: Extension, expected: int
 ) -> ReferralView:
     """Both parties consented: the period runs ``extension_days`` longer, from the current due
-    date. Once per case, for an open court-referred case whose period has not run out."""
+    date. Once per case, for an open court-referred case, while its period runs."""
     case = await writable_case(ctx, case_id)
     _require_court_case(case)
     if case.returned_on is not None:
@@ -152,19 +152,19 @@ async def extend_referral(
         )
     if case.due_on is None:
         raise Conflict("该案件没有委派调解期限，不能延长")
-    config = await tenant_config(ctx)
     today = local_today()
+    if today > case.due_on:
+        # Mediation must not delay the filing (最高人民法院, 2025): an expired period is over.
+        raise Conflict(
+            f"调解期限已于 {case.due_on.isoformat()} 届满，期限届满后不能延长：请退回法院立案"
+        )
+    config = await tenant_config(ctx)
     errors = FieldErrors()
     labels = Extension.labels
     consented = check_day(
         errors, "consented_on", labels["consented_on"], data.consented_on, today=today,
         not_before=case.referral_date or case.accepted_on, not_before_label="委派日期",
     )  # fmt: skip
-    if consented is not None and "consented_on" not in errors and consented > case.due_on:
-        errors.add(
-            "consented_on",
-            f"调解期限已于 {case.due_on.isoformat()} 届满：期限届满后不能延长，请退回法院立案",
-        )
     note = clean_long_text(errors, "note", labels["note"], data.note, 200, required=True)
     errors.raise_if_any()
     new_due = period_end(case.due_on, config.extension_days).day

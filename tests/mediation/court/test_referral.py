@@ -84,27 +84,29 @@ async def test_both_parties_consent_extends_once_from_the_current_deadline(
     assert events[0]["diff"]["before"] == {"due_on": case.due_on.isoformat()}
 
 
-async def test_an_extension_needs_a_note_and_consent_before_the_deadline(
+async def test_an_extension_needs_a_note_and_a_running_period(
     client: httpx.AsyncClient, court: Court
 ) -> None:
-    referred = local_today() - timedelta(days=20)
-    case = await make_court_case(
-        court.tenant, area_id=court.village, procedure="simplified", referral_date=referred
-    )
+    case = await make_court_case(court.tenant, area_id=court.village, procedure="simplified")
     url = court.api(f"/cases/{case.id}/referral/extension")
+    before_referral = (case.referral_date - timedelta(days=1)).isoformat()
     empty = await client.post(
-        url, json={"consented_on": referred.isoformat(), "note": " "}, headers=court.auth(version=1)
+        url, json={"consented_on": before_referral, "note": " "}, headers=court.auth(version=1)
     )
     assert empty.status_code == 422
-    assert [e["field"] for e in empty.json()["errors"]] == ["note"]
+    assert {e["field"] for e in empty.json()["errors"]} == {"note", "consented_on"}
+    referred = local_today() - timedelta(days=20)
+    overdue = await make_court_case(
+        court.tenant, area_id=court.village, procedure="simplified", referral_date=referred
+    )
     late = await client.post(
-        url,
-        json={"consented_on": local_today().isoformat(), "note": "双方同意"},
+        court.api(f"/cases/{overdue.id}/referral/extension"),
+        json={"consented_on": referred.isoformat(), "note": "双方同意"},
         headers=court.auth(version=1),
     )
-    assert late.status_code == 422
-    assert late.json()["errors"][0]["field"] == "consented_on"
-    assert "届满" in late.json()["errors"][0]["message"]
+    assert late.status_code == 409
+    assert "期限届满后不能延长" in late.json()["detail"]
+    assert await case_events(court.tenant, overdue.id) == []
     assert await case_events(court.tenant, case.id) == []
 
 
