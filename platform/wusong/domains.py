@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mediation.court.domain import DOMAIN as MEDIATION_COURT
+from mediation.domain import DOMAIN as MEDIATION
 from programs.domain import DOMAIN as PROGRAMS
 from programs.no_litigation.domain import DOMAIN as NO_LITIGATION
 from programs.red_property.domain import DOMAIN as RED_PROPERTY
@@ -17,6 +18,7 @@ DOMAINS: list[Domain] = [
     NO_LITIGATION,
     RED_PROPERTY,
     VILLAGE_RULES,
+    MEDIATION,
     MEDIATION_COURT,
     REPORTS,
 ]
