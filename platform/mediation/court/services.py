@@ -12,12 +12,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-import msgspec
-
 from mediation import identity
 from mediation import repo as case_repo
+from mediation import services as case_services
 from mediation.access import readable_case, writable_case
-from mediation.categories import NOT_CONFIRMABLE_REASON, STANDARD_CATEGORIES
+from mediation.categories import NOT_CONFIRMABLE_REASON
 from mediation.config import PROCEDURE_DAYS, PROCEDURES, MediationConfig
 from mediation.court import repo
 from mediation.court.schemas import (
@@ -57,10 +56,7 @@ ID_REVEAL = "security.id_reveal"
 
 async def tenant_config(ctx: TenantContext) -> MediationConfig:
     """The tenant's mediation settings (defaults until an administrator saves them)."""
-    row = await case_repo.settings_row(ctx)
-    if row is None:
-        return MediationConfig()
-    return msgspec.convert(row["config"], MediationConfig, strict=False)
+    return (await case_services.settings(ctx)).config
 
 
 def _iso(day: date | None) -> str | None:
@@ -235,14 +231,10 @@ async def return_to_court(
 # ---- judicial confirmation -------------------------------------------------------------------
 
 
-async def category_confirmable(ctx: TenantContext, category: str) -> bool:
-    for standard in STANDARD_CATEGORIES:
-        if standard.code == category:
-            return standard.confirmable
-    for own in await case_repo.own_categories(ctx):
-        if str(own["id"]) == category:
-            return bool(own["confirmable"])
-    return True
+async def category_confirmable(ctx: TenantContext, code: str) -> bool:
+    """May an agreement of this category be confirmed (standard list or the tenant's own)."""
+    found = await case_services.category(ctx, code)
+    return found is None or found.confirmable
 
 
 def _application_deadlines(row: ConfirmationRow) -> ConfirmationRow:

@@ -46,7 +46,7 @@ async def court(admin_a: Member) -> Court:
 
 
 async def case_events(tenant: Any, case_id: UUID) -> list[dict[str, Any]]:
-    """The audit events of a case (its timeline), oldest first, diffs decoded."""
+    """The court's audit events of a case (in its timeline), oldest first, diffs decoded."""
     import json
 
     from tenants.tables import AuditEvent
@@ -66,4 +66,5 @@ async def case_events(tenant: Any, case_id: UUID) -> list[dict[str, Any]]:
             "diff": json.loads(r["diff"]) if isinstance(r["diff"], str) else r["diff"],
         }
         for r in rows
+        if r["action"].startswith(("court.", "security."))
     ]

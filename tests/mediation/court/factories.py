@@ -1,18 +1,17 @@
 """Court-side test data: a court-referred case with parties (an ID number each), and an
-effective agreement (the proceedings slice's rows, inserted directly). Each builder is one unit
+effective agreement (the proceedings slice's rows, inserted directly until its use cases land). Each builder is one unit
 of work, as the platform would run it."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import count
 from typing import Any
 from uuid import UUID, uuid4
 
 from tests.factories import in_tenant
+from tests.mediation.factories import make_case, valid_id
 
-ID_NUMBERS = ("11010519491231002X", "220322198803150012")
-_serial = count(9001)  # clear of the numbers the case counter allocates
+ID_NUMBERS = ("11010519491231002X", valid_id("22032219880315001"))
 
 
 async def make_court_case(
@@ -25,63 +24,43 @@ async def make_court_case(
     category: str = "contract",
     source: str = "court",
     court: str = "梨树县人民法院",
-    title: str = "借款纠纷",
 ) -> Any:
-    """A case referred by ``court`` on ``referral_date`` with its deadline counted from the
-    tenant's periods, an applicant and a respondent with ID numbers."""
-    from mediation import identity
+    """A case referred by ``court`` on ``referral_date`` (default: two days ago), opened through
+    the core use case (its deadline from the tenant's periods), with an applicant and a
+    respondent with ID numbers; ``status`` set afterwards as an outcome would."""
     from mediation import repo as case_repo
-    from mediation.config import PROCEDURE_DAYS
-    from mediation.court.services import tenant_config
-    from mediation.deadlines import period_end
+    from mediation.tables import MediationCase
     from wusong.core.clock import local_today
+    from wusong.core.scoped import scoped
 
     referral_date = referral_date or local_today() - timedelta(days=2)
+    parties = [
+        {"role": "applicant", "name": "张三", "id_number": ID_NUMBERS[0],
+         "mobile": "13800000000", "address": "梨树县梨树镇"},
+        {"role": "respondent", "name": "李四", "id_number": ID_NUMBERS[1],
+         "mobile": "13800000001"},
+    ]  # fmt: skip
+    referral = {"referring_court": court, "court_ref_no": "（2026）吉0322民诉前调1234号",
+                "referral_date": referral_date, "procedure": procedure}  # fmt: skip
+    case = await make_case(
+        tenant,
+        category=category,
+        source=source,
+        village_id=area_id,
+        parties=parties,
+        referral=referral if source == "court" else None,
+        accepted_on=referral_date,
+        facts="申请人借给被申请人 5 万元，约定一年归还，至今未还。",
+    )
+    if status == "open":
+        return case
     async with in_tenant(tenant) as ctx:
-        config = await tenant_config(ctx)
-        days = getattr(config, PROCEDURE_DAYS[procedure]) if source == "court" else 30
-        seq = next(_serial)
-        case_id = await case_repo.insert_case(
-            ctx,
-            {
-                "id": uuid4(),
-                "case_no": f"（{referral_date.year}）梨调字第{seq:04d}号",
-                "case_year": referral_date.year,
-                "case_seq": seq,
-                "category": category,
-                "source": source,
-                "area": area_id,
-                "title": title,
-                "facts": "申请人借给被申请人 5 万元，约定一年归还，至今未还。",
-                "party_names": "张三 李四",
-                "status": status,
-                "accepted_on": referral_date,
-                "due_on": period_end(referral_date, days).day,
-                "referring_court": court if source == "court" else "",
-                "court_ref_no": "（2026）吉0322民诉前调1234号" if source == "court" else "",
-                "referral_date": referral_date if source == "court" else None,
-                "procedure": procedure if source == "court" else "",
-            },
+        await (
+            scoped(ctx, MediationCase)
+            .update({MediationCase.status: status, MediationCase.closed_on: local_today()})
+            .where(MediationCase.id == case.id)
         )
-        for position, (role, name, number) in enumerate(
-            (("applicant", "张三", ID_NUMBERS[0]), ("respondent", "李四", ID_NUMBERS[1]))
-        ):
-            await case_repo.insert_party(
-                ctx,
-                {
-                    "id": uuid4(),
-                    "case": case_id,
-                    "role": role,
-                    "name": name,
-                    "id_cipher": identity.encrypt_id_number(tenant.id, number),
-                    "id_hash": identity.id_number_hash(tenant.id, number),
-                    "id_masked": identity.mask_id_number(number),
-                    "mobile": f"1380000000{position}",
-                    "address": "梨树县梨树镇",
-                    "position": position,
-                },
-            )
-        return await case_repo.get_case(ctx, case_id)
+        return await case_repo.get_case(ctx, case.id)
 
 
 async def make_effective_agreement(

@@ -100,15 +100,16 @@ async def test_the_window_warns_when_closing_and_refuses_when_past(
 async def test_categories_that_cannot_be_confirmed_are_refused_with_the_reason(
     client: httpx.AsyncClient, court: Court
 ) -> None:
-    from mediation import repo as case_repo
+    from mediation import services
+    from mediation.schemas import CategoryCreate
 
     marriage = await settled_case(court, category="marriage_family")
     response = await apply(client, court, marriage)
     assert response.status_code == 409
     assert response.json()["detail"] == NOT_CONFIRMABLE_REASON
     async with in_tenant(court.tenant) as ctx:
-        own = await case_repo.insert_category(ctx, {"name": "收养", "confirmable": False})
-    adoption = await settled_case(court, category=str(own))
+        own = await services.add_category(ctx, CategoryCreate("收养", confirmable=False))
+    adoption = await settled_case(court, category=own.code)
     view = await client.get(court.api(f"/cases/{adoption.id}/confirmations"), headers=court.auth())
     assert view.json()["window"]["not_confirmable_reason"] == NOT_CONFIRMABLE_REASON
     assert (await apply(client, court, adoption)).status_code == 409

@@ -185,3 +185,24 @@ async def test_the_case_page_section_shows_deadline_and_actions(
             assert "已超期" in html
             assert sees in html
             assert ("经双方同意延长期限" in html) is False  # past the deadline: return, not extend
+
+
+async def test_the_reveal_link_on_the_case_page_is_the_court_reviewers_only(
+    app: Litestar, court: Court
+) -> None:
+    from wusong.core.tenancy import Role
+
+    case = await make_court_case(court.tenant, area_id=court.village)
+    party = (await parties_of(court.tenant, case.id))[0]
+    source = (
+        '{% from "mediation/court/_macros.html" import reveal_party with context %}'
+        "{{ reveal_party(p) }}"
+    )
+    engine: Any = app.template_engine
+    template = engine.engine.from_string(source)
+    async with in_tenant(court.tenant, writes=False) as platform_ctx:
+        for role in Role:
+            ctx = SimpleNamespace(**{**platform_ctx.__dict__, "role": role})
+            html = template.render(ctx=ctx, case=case, p=party)
+            link = f"/t/lishu/court/cases/{case.id}/parties/{party.id}/id-number"
+            assert (link in html) is (role is Role.COURT_REVIEWER), role

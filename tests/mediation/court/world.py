@@ -42,9 +42,9 @@ async def court_cases(world: World) -> None:
     referred = await make_court_case(world.tenant, area_id=village, procedure="simplified")
     world.add_target("cases:court", referred.id)
     world.add_target("case_parties:court", (await parties_of(world.tenant, referred.id))[0].id)
-    settled = await make_court_case(world.tenant, area_id=village, title="买卖合同纠纷")
+    settled = await make_court_case(world.tenant, area_id=village, category="contract")
     await make_effective_agreement(world.tenant, settled.id, _today() - timedelta(days=2))
-    returned = await make_court_case(world.tenant, area_id=village, title="相邻关系纠纷")
+    returned = await make_court_case(world.tenant, area_id=village)
     async with in_tenant(world.tenant) as ctx:
         await services.apply_for_confirmation(
             ctx, settled.id, ConfirmationApply("梨树县人民法院"), settled.version
