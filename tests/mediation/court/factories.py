@@ -1,6 +1,6 @@
 """Court-side test data: a court-referred case with parties (an ID number each), and an
-effective agreement (the proceedings slice's rows, inserted directly until its use cases land). Each builder is one unit
-of work, as the platform would run it."""
+effective agreement (the proceedings slice's rows, inserted directly until its use cases land).
+Each builder is one unit of work, as the platform would run it."""
 
 from __future__ import annotations
 
