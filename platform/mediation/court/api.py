@@ -62,6 +62,75 @@ _REFERRAL_EXAMPLE = {
 }
 
 
+ExtensionBody = Annotated[
+    Extension,
+    Body(
+        examples=[
+            Example(
+                summary="双方同意延长",
+                value={
+                    "consented_on": "2026-10-08",
+                    "note": "双方当事人于调解笔录中签字同意延长调解期限 30 日",
+                },
+            )
+        ]
+    ),
+]
+
+ReturnBody = Annotated[
+    CaseReturn,
+    Body(
+        examples=[
+            Example(
+                summary="调解不成，附无争议事实退回法院",
+                value={
+                    "returned_on": "2026-10-09",
+                    "undisputed_facts": "双方确认借款本金 5 万元已于 2025 年 3 月交付。",
+                    "parties_consented": True,
+                    "failure_reason": "no_agreement",
+                },
+            )
+        ]
+    ),
+]
+
+ApplyBody = Annotated[
+    ConfirmationApply,
+    Body(
+        examples=[
+            Example(
+                summary="双方共同申请司法确认",
+                value={"court": "梨树县人民法院", "applied_on": "2026-10-12"},
+            )
+        ]
+    ),
+]
+
+DecisionBody = Annotated[
+    DecisionIn,
+    Body(
+        examples=[
+            Example(
+                summary="受理司法确认申请",
+                value={
+                    "decision": "accepted",
+                    "court_case_no": "（2026）吉0322民调确字第15号",
+                    "decided_on": "2026-10-13",
+                },
+            ),
+            Example(
+                summary="裁定驳回",
+                value={"decision": "refused", "reason": "unclear", "note": "履行期限不明"},
+            ),
+            Example(
+                summary="退回的委派案件立案",
+                value={"decision": "filed", "court_case_no": "（2026）吉0322民初888号"},
+            ),
+        ]
+    ),
+]
+
+
 def _ok(container: type, value: dict[str, object], summary: str) -> dict[int, ResponseSpec]:
     return {
         200: ResponseSpec(
@@ -104,20 +173,7 @@ class CourtApi(Controller):
         self,
         ctx: Ctx,
         case_id: FromPath[CourtCaseId],
-        data: Annotated[
-            Extension,
-            Body(
-                examples=[
-                    Example(
-                        summary="双方同意延长",
-                        value={
-                            "consented_on": "2026-10-08",
-                            "note": "双方当事人于调解笔录中签字同意延长调解期限 30 日",
-                        },
-                    )
-                ]
-            ),
-        ],
+        data: ExtensionBody,
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
         """Extend the mediation period once, with both parties' consent: the deadline moves by
@@ -138,22 +194,7 @@ class CourtApi(Controller):
         self,
         ctx: Ctx,
         case_id: FromPath[CourtCaseId],
-        data: Annotated[
-            CaseReturn,
-            Body(
-                examples=[
-                    Example(
-                        summary="调解不成，附无争议事实退回法院",
-                        value={
-                            "returned_on": "2026-10-09",
-                            "undisputed_facts": "双方确认借款本金 5 万元已于 2025 年 3 月交付。",
-                            "parties_consented": True,
-                            "failure_reason": "no_agreement",
-                        },
-                    )
-                ]
-            ),
-        ],
+        data: ReturnBody,
         if_match: IfMatch = None,
     ) -> Response[ReferralView]:
         """Return a court-referred case to the court with the undisputed facts the parties
@@ -190,17 +231,7 @@ class CourtApi(Controller):
         self,
         ctx: Ctx,
         case_id: FromPath[CourtCaseId],
-        data: Annotated[
-            ConfirmationApply,
-            Body(
-                examples=[
-                    Example(
-                        summary="双方共同申请司法确认",
-                        value={"court": "梨树县人民法院", "applied_on": "2026-10-12"},
-                    )
-                ]
-            ),
-        ],
+        data: ApplyBody,
         if_match: IfMatch = None,
     ) -> Response[ConfirmationRow]:
         """Record the parties' joint application for judicial confirmation of the effective
@@ -224,29 +255,7 @@ class CourtApi(Controller):
         self,
         ctx: Ctx,
         case_id: FromPath[CourtCaseId],
-        data: Annotated[
-            DecisionIn,
-            Body(
-                examples=[
-                    Example(
-                        summary="受理司法确认申请",
-                        value={
-                            "decision": "accepted",
-                            "court_case_no": "（2026）吉0322民调确字第15号",
-                            "decided_on": "2026-10-13",
-                        },
-                    ),
-                    Example(
-                        summary="裁定驳回",
-                        value={"decision": "refused", "reason": "unclear", "note": "履行期限不明"},
-                    ),
-                    Example(
-                        summary="退回的委派案件立案",
-                        value={"decision": "filed", "court_case_no": "（2026）吉0322民初888号"},
-                    ),
-                ]
-            ),
-        ],
+        data: DecisionBody,
         if_match: IfMatch = None,
     ) -> Response[DecisionRow]:
         """A court reviewer's decision: ``accepted`` (case number with 调确字), ``confirmed``,

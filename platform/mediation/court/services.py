@@ -68,9 +68,8 @@ def _actor(ctx: TenantContext) -> str:
 
 
 async def _bump(ctx: TenantContext, case: CaseRow, expected: int, changes: dict[str, Any]) -> int:
-    """Change the case (optimistic locking); a lost race is a 412 (API) or the form again."""
-    if expected != case.version:
-        raise PreconditionFailed
+    """Change the case, or only its version (a court record of it changed), if it is still at
+    version ``expected``: a lost race is a 412 (API) or the form again (pages)."""
     return await case_repo.update_case(ctx, case.id, expected, changes)
 
 

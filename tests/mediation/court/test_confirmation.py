@@ -124,3 +124,15 @@ async def test_only_the_cases_mediator_applies(client: httpx.AsyncClient, court:
             headers=court.auth(who, 1),
         )
         assert response.status_code == 403
+
+
+async def test_concurrent_applications_record_one(client: httpx.AsyncClient, court: Court) -> None:
+    import asyncio
+
+    case = await settled_case(court)
+    responses = await asyncio.gather(*(apply(client, court, case) for _ in range(5)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes[0] == 201
+    assert set(codes[1:]) <= {409, 412}, codes
+    view = await client.get(court.api(f"/cases/{case.id}/confirmations"), headers=court.auth())
+    assert len(view.json()["applications"]) == 1
