@@ -13,8 +13,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from mediation import repo as case_repo
+from mediation import services as case_services
 from mediation.access import readable_case, writable_case
-from mediation.categories import SOURCES, STANDARD_CATEGORIES
+from mediation.categories import SOURCES
 from mediation.court import services
 from mediation.court.api import COURT, MEDIATORS, QUEUE_READERS
 from mediation.court.schemas import (
@@ -45,10 +46,6 @@ def _case_id(view: View) -> UUID:
 
 def case_url(view: View, case_id: UUID) -> str:
     return view.url(f"/cases/{case_id}")
-
-
-def _category_name(case: CaseRow) -> str:
-    return next((c.name for c in STANDARD_CATEGORIES if c.code == case.category), "")
 
 
 async def case_section(view: View, case: CaseRow) -> dict[str, Any]:
@@ -127,7 +124,8 @@ async def _file_context(view: View, case_id: UUID) -> dict[str, Any]:
         "parties": await case_repo.list_parties(view.ctx, case.id),
         "referral": referral,
         "confirmation": await services.confirmations_of(view.ctx, case),
-        "category_name": _category_name(case),
+        "category_name": (await case_services.category_names(view.ctx)).get(case.category, ""),
+        "case_url": case_url(view, case.id),
         "file_url": view.url(f"/court/cases/{case.id}"),
     }
 
