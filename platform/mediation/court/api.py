@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 
-from mediation.court import services
+from mediation.court import review, services
 from mediation.court.schemas import (
     CaseReturn,
     ConfirmationApply,
@@ -264,7 +264,7 @@ class CourtApi(Controller):
         order (409 otherwise) — or ``filed`` for a referred case returned to the court."""
         if not if_match:
             await services.confirmations(ctx, case_id)
-        row = await services.decide(ctx, case_id, data, expected_version(if_match))
+        row = await review.decide(ctx, case_id, data, expected_version(if_match))
         return Response(row, status_code=201)
 
     @get("/court/queue", name="api.court.queue", opt=access(QUEUE_READERS))
@@ -272,7 +272,7 @@ class CourtApi(Controller):
         """The court's review queue, oldest first: referred cases returned for filing (7 days,
         民事诉讼法 art. 126) and confirmation applications (accept within 3 days, rule within
         15 days of acceptance), each with its deadline."""
-        items, total = await services.court_queue(ctx, limit, offset)
+        items, total = await review.court_queue(ctx, limit, offset)
         return Page(items, offset, limit, offset + len(items) < total, total)
 
     @get(
@@ -285,4 +285,4 @@ class CourtApi(Controller):
     ) -> IdReveal:
         """A party's full ID number, for the court reviewer only; every reveal is a security
         event in the audit log (with the masked number)."""
-        return await services.reveal_id_number(ctx, case_id, party_id)
+        return await review.reveal_id_number(ctx, case_id, party_id)

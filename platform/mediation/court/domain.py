@@ -4,8 +4,8 @@ navigation entry and audit labels."""
 from __future__ import annotations
 
 from mediation.court.api import QUEUE_READERS, CourtApi
+from mediation.court.review import ID_REVEAL
 from mediation.court.routes import TEMPLATE_GLOBALS, CourtPages
-from mediation.court.services import ID_REVEAL
 from wusong.core.domain import Domain, NavEntry
 
 DOMAIN = Domain(

@@ -16,7 +16,7 @@ from mediation import repo as case_repo
 from mediation import services as case_services
 from mediation.access import readable_case, writable_case
 from mediation.categories import SOURCES
-from mediation.court import services
+from mediation.court import review, services
 from mediation.court.api import COURT, MEDIATORS, QUEUE_READERS
 from mediation.court.schemas import (
     CONFIRMATION_STATUSES,
@@ -141,7 +141,7 @@ DECIDE_FORM = FormPage(
 
 
 async def _decide(ctx: TenantContext, case_id: UUID, form: DecisionForm) -> Any:
-    return await services.decide(ctx, case_id, form, form.version)
+    return await review.decide(ctx, case_id, form, form.version)
 
 
 class CourtPages(Controller):
@@ -230,7 +230,7 @@ class CourtPages(Controller):
     @get("/court/queue", name="court.queue", opt=access(QUEUE_READERS))
     async def queue(self, view: ViewDep, page: FromQuery[int] = 1) -> Template:
         page = max(1, min(page, 100_000))
-        items, total = await services.court_queue(view.ctx, QUEUE_PAGE, (page - 1) * QUEUE_PAGE)
+        items, total = await review.court_queue(view.ctx, QUEUE_PAGE, (page - 1) * QUEUE_PAGE)
         return await view.render(
             "mediation/court/queue.html",
             items=items,
@@ -252,7 +252,7 @@ class CourtPages(Controller):
         self, view: ViewDep, case_id: FromPath[CourtCaseId], party_id: FromPath[CourtPartyId]
     ) -> Template:
         """The full ID number of one party (a security event in the audit log)."""
-        revealed = await services.reveal_id_number(view.ctx, case_id, party_id)
+        revealed = await review.reveal_id_number(view.ctx, case_id, party_id)
         context = await _file_context(view, case_id)
         return await view.render("mediation/court/case.html", **context, revealed=revealed)
 

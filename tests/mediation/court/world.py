@@ -29,7 +29,7 @@ def _today() -> Any:
 
 @seeder
 async def court_cases(world: World) -> None:
-    from mediation.court import services
+    from mediation.court import review, services
     from mediation.court.schemas import ConfirmationApply, DecisionIn
     from tests.factories import in_tenant
     from tests.mediation.court.factories import (
@@ -49,7 +49,7 @@ async def court_cases(world: World) -> None:
         await services.apply_for_confirmation(
             ctx, settled.id, ConfirmationApply("梨树县人民法院"), settled.version
         )
-        await services.decide(
+        await review.decide(
             ctx,
             settled.id,
             DecisionIn("accepted", court_case_no="（2026）吉0322民调确字第1号"),
