@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from mediation.court.schemas import ConfirmationRow, DecisionRow
-from mediation.tables import Agreement, Confirmation, CourtDecision
+from mediation.tables import Agreement, CaseParty, Confirmation, CourtDecision
 from wusong.core.db import as_row, as_rows, as_uuid
 from wusong.core.errors import NotFound
 from wusong.core.scoped import TenantStatement, insert, scoped
@@ -38,6 +38,19 @@ async def effective_agreement(ctx: TenantContext, case_id: UUID) -> dict[str, An
         .first()
     )
     return dict(row) if row is not None else None
+
+
+async def party_identity(ctx: TenantContext, case_id: UUID, party_id: UUID) -> tuple[str, str]:
+    """A party's name and ID-number cipher ('' when none was given); 404 when not the case's."""
+    row = (
+        await scoped(ctx, CaseParty)
+        .select(CaseParty.name, CaseParty.id_cipher)
+        .where((CaseParty.id == party_id) & (CaseParty.case == case_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("未找到该当事人")
+    return str(row["name"]), str(row["id_cipher"])
 
 
 async def list_confirmations(ctx: TenantContext, case_id: UUID) -> list[ConfirmationRow]:
