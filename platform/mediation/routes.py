@@ -16,6 +16,7 @@ from mediation import access, forms, repo, services
 from mediation.access import MEDIATORS, READERS
 from mediation.categories import SOURCES
 from mediation.config import PROCEDURES, MediationConfig, case_number
+from mediation.court.routes import case_section as court_section
 from mediation.deadlines import days_left
 from mediation.forms import edit_case, open_case, party_in, party_values
 from mediation.proceedings.routes import case_section as proceedings_section
@@ -49,7 +50,7 @@ from wusong.core.web import access as route
 LIST_SIZE = 20
 # The sections the case page shows below the parties, in order: each loader returns its
 # template's context, with the template's name under "template".
-SECTIONS = (proceedings_section,)
+SECTIONS = (proceedings_section, court_section)
 
 
 async def _choices(view: View) -> dict[str, Any]:

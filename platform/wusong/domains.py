@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediation.court.domain import DOMAIN as MEDIATION_COURT
 from mediation.domain import DOMAIN as MEDIATION
 from mediation.proceedings.domain import DOMAIN as MEDIATION_PROCEEDINGS
 from programs.domain import DOMAIN as PROGRAMS
@@ -20,6 +21,7 @@ DOMAINS: list[Domain] = [
     VILLAGE_RULES,
     MEDIATION,
     MEDIATION_PROCEEDINGS,
+    MEDIATION_COURT,
     REPORTS,
 ]
 
