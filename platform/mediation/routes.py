@@ -16,8 +16,10 @@ from mediation import access, forms, repo, services
 from mediation.access import MEDIATORS, READERS
 from mediation.categories import SOURCES
 from mediation.config import PROCEDURES, MediationConfig, case_number
+from mediation.court.routes import case_section as court_section
 from mediation.deadlines import days_left
 from mediation.forms import edit_case, open_case, party_in, party_values
+from mediation.proceedings.routes import case_section as proceedings_section
 from mediation.schemas import (
     PARTY_KINDS,
     PARTY_ROLES,
@@ -46,6 +48,9 @@ from wusong.core.web import Form, redirect
 from wusong.core.web import access as route
 
 LIST_SIZE = 20
+# The sections the case page shows below the parties, in order: each loader returns its
+# template's context, with the template's name under "template".
+SECTIONS = (proceedings_section, court_section)
 
 
 async def _choices(view: View) -> dict[str, Any]:
@@ -246,6 +251,7 @@ async def case_page_context(view: View, case: CaseRow) -> dict[str, Any]:
         "program": program,
         "mediator": mediator,
         "days_left": days_left(case.due_on, local_today()) if case.due_on else None,
+        "sections": [await load(view, case) for load in SECTIONS],
         "timeline": await services.timeline(view.ctx, case.id),
         "can_write": await _can_write(view, case),
     }

@@ -17,6 +17,7 @@ from mediation import access, identity, repo
 from mediation.categories import SOURCES, STANDARD_CATEGORIES, STANDARD_CODES, Category
 from mediation.config import PROCEDURE_DAYS, PROCEDURES, MediationConfig, case_number, check_config
 from mediation.deadlines import period_end
+from mediation.proceedings import repo as proceedings_repo
 from mediation.rules import check_day, check_id_number, check_mobile, clean_long_text
 from mediation.schemas import (
     PARTY_KINDS,
@@ -521,6 +522,8 @@ async def remove_party(
     case = await access.writable_case(ctx, case_id)
     party = await repo.get_party(ctx, case_id, party_id)
     await _require_parties_editable(ctx, case)
+    if await proceedings_repo.party_in_agreements(ctx, party_id):
+        raise Conflict("该当事人已写入调解协议（义务人或签名），不能移除；请制作协议更正版本")
     parties = [p for p in await repo.list_parties(ctx, case_id) if p.id != party_id]
     roles = {p.role for p in parties}
     if "applicant" not in roles or "respondent" not in roles:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from mediation.court.domain import DOMAIN as MEDIATION_COURT
 from mediation.domain import DOMAIN as MEDIATION
+from mediation.proceedings.domain import DOMAIN as MEDIATION_PROCEEDINGS
 from programs.domain import DOMAIN as PROGRAMS
 from programs.no_litigation.domain import DOMAIN as NO_LITIGATION
 from programs.red_property.domain import DOMAIN as RED_PROPERTY
@@ -18,6 +20,8 @@ DOMAINS: list[Domain] = [
     RED_PROPERTY,
     VILLAGE_RULES,
     MEDIATION,
+    MEDIATION_PROCEEDINGS,
+    MEDIATION_COURT,
     REPORTS,
 ]
 
