@@ -234,7 +234,8 @@ async def _serve_demo(host: str, port: int) -> None:
     click.echo(
         f"\n  无讼演示：http://{host}:{port}/login\n"
         f"  用 lishu-admin 登录（或 lishu-mediator、lishu-court、lishu-inspector、lishu-officer、"
-        f"lishu-viewer、shuangliao-officer、yitong-admin、tiexi-admin、tiexi-inspector-01、"
+        f"lishu-viewer、shuangliao-officer、yitong-admin、yitong-mediator、tiedong-mediator、"
+        f"tiexi-admin、tiexi-inspector-01、"
         f"siping-viewer …），密码 {DEMO_PASSWORD}\n"
         f"  演示在前台运行，按 Ctrl+C 停止；数据保留在 {get_settings().data_dir}/ 中\n"
     )

@@ -31,6 +31,46 @@ async def test_demo_data_loads_once_with_five_counties_and_every_role() -> None:
         "village_officer",
         "viewer",
     }
+    await _demo_cases_are_plausible(lishu)
+
+
+async def _demo_cases_are_plausible(lishu: Any) -> None:
+    """Every demo program that takes cases has cases; 梨树县's are mostly settled with an
+    effective agreement, some confirmed by the court; parties carry valid ID numbers."""
+    from mediation import identity
+    from mediation.tables import Agreement, CaseParty, Confirmation, MediationCase
+    from programs.repo import list_program_rows
+    from tenants import repo
+    from wusong.core.scoped import scoped
+    from wusong.demos.mediation import PLANS
+
+    for slug, plans in PLANS.items():
+        tenant = await repo.tenant_by_slug(slug)
+        async with in_tenant(tenant, writes=False) as ctx:
+            programs = {p.name: p.id for p in await list_program_rows(ctx)}
+            for plan in plans:
+                found = (
+                    await scoped(ctx, MediationCase)
+                    .count()
+                    .where(MediationCase.program == programs[plan.program])
+                )
+                assert found == plan.count, plan.program
+    async with in_tenant(lishu, writes=False) as ctx:
+        statuses = [r["status"] for r in await scoped(ctx, MediationCase).select(
+            MediationCase.status)]  # fmt: skip
+        assert statuses.count("settled") > len(statuses) // 2
+        effective = await scoped(ctx, Agreement).count().where(Agreement.status == "effective")
+        assert effective >= statuses.count("settled")
+        confirmed = (
+            await scoped(ctx, Confirmation).count().where(Confirmation.status == "confirmed")
+        )
+        assert confirmed >= 1
+        parties = await scoped(ctx, CaseParty).select(CaseParty.kind, CaseParty.id_cipher)
+        for party in parties:
+            if party["kind"] == "person":
+                number = identity.decrypt_id_number(ctx.tenant_id, party["id_cipher"])
+                assert identity.normal_id_number(number) == number
+                assert number.startswith("220322")
 
 
 def test_private_redis_starts_when_none_answers(tmp_path: Path) -> None:
