@@ -119,6 +119,10 @@ def _args(scope: Scope, spans: list[list[Any]], postgres: bool) -> list[Any]:
 
 @cache
 def _statement(figure: str, by_program: bool, by_village: bool, postgres: bool) -> TenantStatement:
+    return TenantStatement(_cases_sql(figure, by_program, by_village, postgres))
+
+
+def _cases_sql(figure: str, by_program: bool, by_village: bool, postgres: bool) -> str:
     """Cases grouped by every dimension at once, for each period (``earlier`` 0 or 1).
 
     ``accepted``: counts by accepted_on; ``closed``: closed, settled, partly settled and the
@@ -139,20 +143,16 @@ def _statement(figure: str, by_program: bool, by_village: bool, postgres: bool) 
             + f" ELSE {_dimension_sql(dimensions[-1])}"
         )
         sets = ", ".join(f"({d})" for d in dimensions)
-        return TenantStatement(
-            " UNION ALL ".join(
-                f"SELECT CASE {dimension} END AS dimension, CASE {value} END AS value,"
-                f" {earlier} AS earlier, {figures} {scope} GROUP BY GROUPING SETS ({sets})"
-                for earlier in periods
-            )
-        )
-    return TenantStatement(
-        " UNION ALL ".join(
-            f"SELECT '{d}' AS dimension, {_dimension_sql(d)} AS value, {earlier} AS earlier,"
-            f" {figures} {scope} GROUP BY {_dimension_sql(d)}"
-            for d in dimensions
+        return " UNION ALL ".join(
+            f"SELECT CASE {dimension} END AS dimension, CASE {value} END AS value,"
+            f" {earlier} AS earlier, {figures} {scope} GROUP BY GROUPING SETS ({sets})"
             for earlier in periods
         )
+    return " UNION ALL ".join(
+        f"SELECT '{d}' AS dimension, {_dimension_sql(d)} AS value, {earlier} AS earlier,"
+        f" {figures} {scope} GROUP BY {_dimension_sql(d)}"
+        for d in dimensions
+        for earlier in periods
     )
 
 
@@ -201,6 +201,10 @@ def _performance_statement(by_program: bool, by_village: bool) -> TenantStatemen
 @cache
 def _confirmations_statement(by_program: bool, by_village: bool) -> TenantStatement:
     """Applications filed, and applications confirmed or refused, in each period."""
+    return TenantStatement(_confirmations_sql(by_program, by_village))
+
+
+def _confirmations_sql(by_program: bool, by_village: bool) -> str:
     join = ""
     scope = ""
     if by_program or by_village:
@@ -218,7 +222,7 @@ def _confirmations_statement(by_program: bool, by_village: bool) -> TenantStatem
             " AND k.status IN ('confirmed', 'refused') AND k.decided_on >= {}"
             " AND k.decided_on < {} GROUP BY k.status"
         )
-    return TenantStatement(" UNION ALL ".join(parts))
+    return " UNION ALL ".join(parts)
 
 
 @dataclass
