@@ -222,15 +222,16 @@ def get_json(url: str, token: str | None = None) -> Any:
 
 
 class Server:
-    """One uvicorn process on 127.0.0.1 (a free port) serving make_app()."""
+    """One uvicorn process on 127.0.0.1 (a free port) serving make_app() (or ``app``, another
+    factory in this folder that builds on it)."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], app: str = "bench_api:make_app") -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(BENCH_DIR)]
-        cmd += ["bench_api:make_app", "--host", "127.0.0.1", "--port", str(port), "--loop"]
+        cmd += [app, "--host", "127.0.0.1", "--port", str(port), "--loop"]
         cmd += ["uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
         self.proc = subprocess.Popen(cmd, env=env, cwd=BENCH_DIR.parent)
         try:
