@@ -21,6 +21,11 @@ from tenants.services import work_scope
 from wusong.core.errors import Forbidden
 from wusong.core.tenancy import Role, TenantContext
 
+# Who may open which pages: readers of cases, their writers, the court.
+READERS = frozenset({Role.ADMIN, Role.MEDIATOR, Role.COURT_REVIEWER})
+MEDIATORS = frozenset({Role.MEDIATOR})
+COURT = frozenset({Role.COURT_REVIEWER})
+
 
 async def my_membership(ctx: TenantContext) -> UUID | None:
     if ctx.user_id is None:

@@ -3,6 +3,7 @@ The only module that queries these tables (the sub-packages have their own repos
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -93,6 +94,35 @@ async def next_case_seq(ctx: TenantContext, year: int) -> int:
     return int(rows[0]["last_seq"])
 
 
+@dataclass(frozen=True)
+class ReadScope:
+    """The cases a member's lists show: a court reviewer's (court-referred or with a
+    confirmation application), or a mediator's areas, programs and own cases."""
+
+    court: bool = False
+    area_ids: frozenset[UUID] = frozenset()
+    program_ids: frozenset[UUID] = frozenset()
+    membership_id: UUID | None = None
+    user_id: UUID | None = None
+
+
+async def _scope_where(ctx: TenantContext, scope: ReadScope) -> Any:
+    if scope.court:
+        confirmed = await scoped(ctx, Confirmation).select(Confirmation.case)
+        ids = [row["case"] for row in confirmed]
+        return (C.source == "court") | C.id.is_in(ids or [uuid4()])
+    where: Any = C.id.is_null()  # nothing, widened by each grant below
+    if scope.area_ids:
+        where = where | C.area.is_in(list(scope.area_ids))
+    if scope.program_ids:
+        where = where | C.program.is_in(list(scope.program_ids))
+    if scope.membership_id is not None:
+        where = where | (C.mediator == scope.membership_id)
+    if scope.user_id is not None:
+        where = where | (C.created_by == scope.user_id)
+    return where
+
+
 def _filtered(ctx: TenantContext, query: Any, f: CaseFilter, mine: UUID | None) -> Any:
     if f.status:
         query = query.where(C.status == f.status)
@@ -137,13 +167,18 @@ async def list_cases(
     *,
     mine: UUID | None,
     only_ids: list[UUID] | None,
+    scope: ReadScope | None,
     limit: int,
     offset: int,
 ) -> tuple[list[CaseListRow], int]:
     """One page of cases, newest first, and how many match. ``only_ids``: restrict to these
-    (a party search's cases)."""
+    (a party search's cases); ``scope``: what the member may read (None: everything)."""
     query = _filtered(ctx, scoped(ctx, C).select(*_LIST_COLUMNS), f, mine)
     count = _filtered(ctx, scoped(ctx, C).count(), f, mine)
+    if scope is not None:
+        where = await _scope_where(ctx, scope)
+        query = query.where(where)
+        count = count.where(where)
     if only_ids is not None:
         query = query.where(C.id.is_in(only_ids or [uuid4()]))
         count = count.where(C.id.is_in(only_ids or [uuid4()]))
@@ -154,15 +189,15 @@ async def list_cases(
 
 
 _PARTY_PREFIX_PG = TenantStatement(
-    "SELECT DISTINCT p.case AS case_id FROM case_parties p "
+    'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
     "WHERE p.tenant = {tenant} AND p.name LIKE {} LIMIT 500"
 )
 _PARTY_PREFIX_SQLITE = TenantStatement(
-    "SELECT DISTINCT p.case AS case_id FROM case_parties p "
+    'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
     "WHERE p.tenant = {tenant} AND p.name GLOB {} LIMIT 500"
 )
 _PARTY_BY_ID_HASH = TenantStatement(
-    "SELECT DISTINCT p.case AS case_id FROM case_parties p "
+    'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
     "WHERE p.tenant = {tenant} AND p.id_hash = {} LIMIT 500"
 )
 

@@ -183,6 +183,23 @@ class MediatorAssign(msgspec.Struct, forbid_unknown_fields=True):
     labels: ClassVar[dict[str, str]] = {"mediator_id": "承办调解员", "version": "版本"}
 
 
+class MediatorAssignForm(msgspec.Struct, forbid_unknown_fields=True):
+    """The assignment page's form (an empty choice clears the assignment)."""
+
+    mediator_id: str = ""
+    version: int = -1
+
+    labels: ClassVar[dict[str, str]] = MediatorAssign.labels
+
+
+class CaseVersion(msgspec.Struct, forbid_unknown_fields=True):
+    """A button that changes a case: the version of the case it was shown with."""
+
+    version: int = -1
+
+    labels: ClassVar[dict[str, str]] = {"version": "版本"}
+
+
 class CategoryCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: str
     confirmable: bool = True
@@ -190,10 +207,13 @@ class CategoryCreate(msgspec.Struct, forbid_unknown_fields=True):
     labels: ClassVar[dict[str, str]] = {"name": "类别名称", "confirmable": "可申请司法确认"}
 
 
-class CategoryUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class CategorySwitch(msgspec.Struct, forbid_unknown_fields=True):
+    """Switch a category on or off: a standard code or the id of the county's own category."""
+
+    code: str
     active: bool
 
-    labels: ClassVar[dict[str, str]] = {"active": "启用"}
+    labels: ClassVar[dict[str, str]] = {"code": "类别", "active": "启用"}
 
 
 class SettingsSave(msgspec.Struct, forbid_unknown_fields=True):
@@ -202,6 +222,23 @@ class SettingsSave(msgspec.Struct, forbid_unknown_fields=True):
     config: MediationConfig
 
     labels: ClassVar[dict[str, str]] = {"config": "调解设置"}
+
+
+class SettingsForm(msgspec.Struct, forbid_unknown_fields=True):
+    """The settings page's form (the hidden categories are switched in the category list)."""
+
+    number_abbr: str = ""
+    number_word: str = ""
+    number_digits: int = 4
+    usual_days: int = 30
+    ordinary_days: int = 15
+    simplified_days: int = 7
+    classic_days: int = 30
+    extension_days: int = 30
+    confirmation_days: int = 30
+    version: int = -1
+
+    labels: ClassVar[dict[str, str]] = {**MediationConfig.labels, "version": "版本"}
 
 
 class CaseSearch(msgspec.Struct, forbid_unknown_fields=True):
@@ -320,17 +357,6 @@ class CategoryRow(msgspec.Struct):
 class SettingsOut(msgspec.Struct):
     config: MediationConfig
     version: int
-
-
-class TimelineEntry(msgspec.Struct):
-    """One change of a case: what, who, when, and the masked diff."""
-
-    seq: int
-    at: datetime
-    actor_name: str
-    action: str
-    label: str
-    diff: dict[str, object]
 
 
 class IdReveal(msgspec.Struct):

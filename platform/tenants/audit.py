@@ -19,7 +19,8 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -101,6 +102,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return _iso(value)
+    if isinstance(value, date | Decimal):  # a day as 2026-11-26, an amount as "1200.00"
+        return str(value)
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -498,6 +501,7 @@ class AuditFilter:
     action: str | None = None
     actor: str | None = None
     object_type: str | None = None
+    object_id: str | None = None  # one object's events (a case's timeline)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -531,6 +535,8 @@ async def list_events(
         where.append(AuditEvent.actor_name == filters.actor)
     if filters.object_type:
         where.append(AuditEvent.object_type == filters.object_type)
+    if filters.object_id:
+        where.append(AuditEvent.object_id == filters.object_id)
     if filters.since:
         where.append(AuditEvent.at >= filters.since)
     if filters.until:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediation.domain import DOMAIN as MEDIATION
 from programs.domain import DOMAIN as PROGRAMS
 from programs.no_litigation.domain import DOMAIN as NO_LITIGATION
 from programs.red_property.domain import DOMAIN as RED_PROPERTY
@@ -10,7 +11,15 @@ from reports.domain import DOMAIN as REPORTS
 from tenants.domain import DOMAIN as TENANTS
 from wusong.core.domain import Catalog, Domain
 
-DOMAINS: list[Domain] = [TENANTS, PROGRAMS, NO_LITIGATION, RED_PROPERTY, VILLAGE_RULES, REPORTS]
+DOMAINS: list[Domain] = [
+    TENANTS,
+    PROGRAMS,
+    NO_LITIGATION,
+    RED_PROPERTY,
+    VILLAGE_RULES,
+    MEDIATION,
+    REPORTS,
+]
 
 
 def catalog() -> Catalog:

@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from programs.red_property import repo, services
@@ -30,7 +29,6 @@ from programs.red_property.schemas import (
 )
 from tenants import repo as tenants_repo
 from tenants.services import work_scope
-from wusong.core.api import whole_number
 from wusong.core.errors import FieldErrors, Invalid
 from wusong.core.tenancy import Role, TenantContext
 from wusong.core.views import FormPage, View
@@ -65,36 +63,6 @@ def parse_day(value: str) -> date | None:
 
 
 LIST_PAGE = 100  # inspections or complaints per page
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """Which page of a long list, and the links to its neighbours (the filters kept)."""
-
-    number: int
-    offset: int
-    prev_url: str | None = None
-    next_url: str | None = None
-
-
-def list_page(page: str) -> ListPage:
-    number = max(1, min(whole_number(page, default=1), 10_000))
-    return ListPage(number, (number - 1) * LIST_PAGE)
-
-
-def with_neighbours(view: View, at: ListPage, has_more: bool) -> ListPage:
-    """The page with links to the previous and next pages of the same filtered list."""
-
-    def url(number: int) -> str:
-        query = {k: v for k, v in view.request.query_params.items() if k != "page"}
-        return "?" + urlencode({**query, "page": str(number)})
-
-    return ListPage(
-        at.number,
-        at.offset,
-        prev_url=url(at.number - 1) if at.number > 1 else None,
-        next_url=url(at.number + 1) if has_more else None,
-    )
 
 
 def parse_stars(value: str) -> int | None:

@@ -27,7 +27,6 @@ from programs.red_property.pages import (
     RUBRIC_FORM,
     areas_filter,
     edit_complex_form,
-    list_page,
     list_scope,
     page_context,
     parse_stars,
@@ -35,7 +34,6 @@ from programs.red_property.pages import (
     record_inspection_form,
     save_rubric_form,
     switch_complex_form,
-    with_neighbours,
 )
 from programs.red_property.schemas import (
     COMPLAINT_CATEGORIES,
@@ -45,7 +43,7 @@ from programs.red_property.schemas import (
     RedProgramId,
 )
 from wusong.core.tenancy import ADMIN, EVERYONE
-from wusong.core.views import ViewDep
+from wusong.core.views import ViewDep, list_page, with_neighbours
 from wusong.core.web import Form, access, redirect
 
 
@@ -230,7 +228,7 @@ class RedPropertyPages(Controller):
             village=where.village, areas=where.areas, start=where.start, end=where.end,
             stars=parse_stars(stars),
         )  # fmt: skip
-        at = list_page(page)
+        at = list_page(page, LIST_PAGE)
         rows = await repo.list_inspections(
             view.ctx, program_id, filters, limit=LIST_PAGE + 1, offset=at.offset
         )
@@ -303,7 +301,7 @@ class RedPropertyPages(Controller):
             status=status if status in COMPLAINT_STATUSES else "",
             category=category if category in COMPLAINT_CATEGORIES else "",
         )  # fmt: skip
-        at = list_page(page)
+        at = list_page(page, LIST_PAGE)
         rows = await repo.list_complaints(
             view.ctx, program_id, filters, limit=LIST_PAGE + 1, offset=at.offset
         )

@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, get_args
+from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -34,6 +35,7 @@ from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from litestar.response import Template
 
+from wusong.core.api import whole_number
 from wusong.core.db import current_unit
 from wusong.core.domain import Catalog, NavEntry
 from wusong.core.errors import Invalid, PreconditionFailed, ProgrammingError
@@ -390,3 +392,37 @@ def view_provider(switcher: Switcher) -> Callable[..., Awaitable[View]]:
         return View(request, ctx, request.app.state.catalog, switcher)
 
     return provide_view
+
+
+# ---- long lists ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """Which page of a long list, and the links to its neighbours (the filters kept)."""
+
+    number: int
+    offset: int
+    prev_url: str | None = None
+    next_url: str | None = None
+
+
+def list_page(page: str, size: int) -> ListPage:
+    """Page ``page`` (as typed in the query; 1 when it is not a number) of ``size`` rows."""
+    number = max(1, min(whole_number(page, default=1), 10_000))
+    return ListPage(number, (number - 1) * size)
+
+
+def with_neighbours(view: View, at: ListPage, has_more: bool) -> ListPage:
+    """The page with links to the previous and next pages of the same filtered list."""
+
+    def url(number: int) -> str:
+        query = {k: v for k, v in view.request.query_params.items() if k != "page"}
+        return "?" + urlencode({**query, "page": str(number)})
+
+    return ListPage(
+        at.number,
+        at.offset,
+        prev_url=url(at.number - 1) if at.number > 1 else None,
+        next_url=url(at.number + 1) if has_more else None,
+    )
