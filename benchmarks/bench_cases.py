@@ -38,8 +38,10 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -479,6 +481,10 @@ def main() -> None:
         print(json.dumps(asyncio.run(seed(args.cases)), ensure_ascii=False, default=str))
         return
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install -y wrk")
+        subprocess.run(["apt-get", "update", "-q"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
     names = [d.strip() for d in args.databases.split(",") if d.strip()]
     print(f"load average at the start: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     results: dict[str, dict[str, Any]] = {}

@@ -239,7 +239,8 @@ async def seed_structure(
             )
             user = await repo.user_by_username(username)
             assert user is not None
-            return {"membership": membership, "user": user.id, "name": display}
+            # the product stores ctx.actor_name (the username) in every *_name column
+            return {"membership": membership, "user": user.id, "username": username}
 
         admin = await member(f"{slug}-admin", "管理员" + name[:2], "admin")
         reviewer = await member(f"{slug}-court", "审查员" + name[:2], "court_reviewer")
@@ -374,7 +375,8 @@ def generate_volume(
             }  # fmt: skip
         else:
             days_allowed = config.usual_days
-        due_on = deadline(accepted, days_allowed)
+        # services._due_on: a referral's period runs from the referral date
+        due_on = deadline(referral.get("referral_date", accepted), days_allowed)
         # the outcome, by age
         age = (today - accepted).days
         p_open = 0.9 if age < 15 else 0.4 if age < 45 else 0.015
@@ -423,7 +425,7 @@ def generate_volume(
         )
         version = 1
         amount_agreed: Decimal | None = None
-        mediator_name = mediator["name"]
+        mediator_name = mediator["username"]
         # sessions: closed cases had one or two, open ones maybe one so far
         held = []
         if closed_on is not None:
@@ -584,7 +586,7 @@ def add_confirmation(
     for decision, day in decisions:
         out.rows["court_decisions"].append(
             (new_id(rng), tid, case_id, confirmation_id, decision, number, "", "", day,
-             reviewer["user"], reviewer["name"], stamp(day, n))
+             reviewer["user"], reviewer["username"], stamp(day, n))
         )  # fmt: skip
 
 
@@ -593,8 +595,11 @@ def audit_rows(
 ) -> list[tuple[Any, ...]]:
     """One ``case.create`` event per case, appended to the county's chain after ``head`` (seq,
     hash) exactly as tenants.audit.record links an event."""
-    from mediation.categories import SOURCES
+    from mediation.categories import SOURCES, STANDARD_CATEGORIES
+    from mediation.identity import mask_name
     from tenants import audit
+
+    names = {c.code: c.name for c in STANDARD_CATEGORIES}
 
     key = audit.current_key()
     seq, prev = head if head else (0, audit.GENESIS)
@@ -603,11 +608,12 @@ def audit_rows(
     by_user = {m["user"]: m for m in s["mediators"]}
     for case in sorted(cases, key=lambda c: c[31]):  # by created_at
         seq += 1
-        diff = {"case_no": case[2], "category": case[5], "source": SOURCES[case[6]],
-                "parties": case[13]}  # fmt: skip
+        # the diff of services.create_case: names masked, the category by its name
+        diff = {"case_no": case[2], "category": names[case[5]], "source": SOURCES[case[6]],
+                "parties": [mask_name(p) for p in case[13].split(" ")], "due_on": case[16]}  # fmt: skip
         row = {
             "tenant": tid, "seq": seq, "at": case[31], "actor_id": case[29],
-            "actor_name": by_user[case[29]]["name"], "action": "case.create",
+            "actor_name": by_user[case[29]]["username"], "action": "case.create",
             "object_type": "case", "object_id": str(case[0]),
             "diff": audit._jsonable(audit.mask_diff(diff)),
         }  # fmt: skip
