@@ -114,7 +114,7 @@ async def save_settings(ctx: TenantContext, form: SettingsForm) -> Any:
     current = await services.settings(ctx)
     values = {k: v for k, v in msgspec.structs.asdict(form).items() if k != "version"}
     config = msgspec.structs.replace(current.config, **values)
-    return await services.save_settings(ctx, config, form.version)
+    return await services.save_settings(ctx, config, form.version, prefix="")
 
 
 def party_in(form: PartyEdit) -> PartyIn:

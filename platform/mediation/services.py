@@ -81,8 +81,9 @@ async def settings(ctx: TenantContext) -> SettingsOut:
 
 
 async def save_settings(
-    ctx: TenantContext, config: MediationConfig, expected_version: int
+    ctx: TenantContext, config: MediationConfig, expected_version: int, *, prefix: str = "config."
 ) -> SettingsOut:
+    """Save the settings if still at ``expected_version``; errors name ``<prefix><field>``."""
     errors = FieldErrors()
     config = check_config(config, errors)
     unknown = [code for code in config.hidden_categories if code not in STANDARD_CODES]
@@ -90,7 +91,8 @@ async def save_settings(
         errors.add("hidden_categories", "停用的标准类别不存在")
     if "other" in config.hidden_categories:
         errors.add("hidden_categories", "“其他”类别不能停用")
-    errors.raise_if_any()
+    if errors.errors:
+        raise Invalid({prefix + field: message for field, message in errors.errors.items()})
     before = await settings(ctx)
     if before.version != expected_version:
         raise PreconditionFailed
@@ -157,7 +159,7 @@ async def switch_category(ctx: TenantContext, data: CategorySwitch) -> CategoryR
         if not active:
             hidden.append(code)
         config = msgspec.structs.replace(current.config, hidden_categories=hidden)
-        await save_settings(ctx, config, current.version)
+        await save_settings(ctx, config, current.version, prefix="")
     else:
         await repo.set_category_active(ctx, UUID(found.code), active)
         await audit.record(
@@ -206,6 +208,11 @@ def _check_party(
         values["id_hash"] = identity.id_number_hash(tenant_id, id_number)
         values["id_masked"] = identity.mask_id_number(id_number)
     return values
+
+
+def _shown_name(party: dict[str, Any]) -> str:
+    """A party's name as the audit log keeps it: a person's masked, an organisation's whole."""
+    return party["name"] if party["kind"] == "organisation" else identity.mask_name(party["name"])
 
 
 def _party_names(parties: list[dict[str, Any]]) -> str:
@@ -339,7 +346,7 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
             "case_no": case_no,
             "category": (await category_names(ctx)).get(data.category, data.category),
             "source": SOURCES[data.source],
-            "parties": [identity.mask_name(p["name"]) for p in parties],
+            "parties": [_shown_name(p) for p in parties],
             "due_on": due,
         },
     )
