@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import random
@@ -72,6 +73,18 @@ def make_app() -> Any:
     """bench_api.make_app(); with BENCH_TRACE_SQL set (SQLite), every statement a connection
     runs is appended to that file, with its values (sqlite3's expanded SQL)."""
     app = bench_api.make_app()
+    profile = os.environ.get("BENCH_PROFILE")
+    if profile:  # cProfile from start to shutdown (uvicorn re-raises SIGTERM: no atexit)
+        import cProfile
+
+        profiler = cProfile.Profile()
+
+        def dump() -> None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+
+        app.on_shutdown.append(dump)
+        profiler.enable()
     trace = os.environ.get("BENCH_TRACE_SQL")
     if trace:
         from piccolo.engine.sqlite import SQLiteEngine
@@ -386,6 +399,79 @@ def round_trips(env: dict[str, str], info: dict[str, Any], body: dict[str, Any])
     return result
 
 
+# ---- CPU per request (robust against the machine's other load) ------------------------------
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pids(name: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark role (the server's pool)."""
+    if name != "postgres":
+        return []
+
+    async def fetch() -> list[int]:
+        import asyncpg
+
+        conn = await asyncpg.connect(bench_api.PG_ADMIN)
+        try:
+            rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE usename = $1", ROLE)
+        finally:
+            await conn.close()
+        return [r["pid"] for r in rows]
+
+    return asyncio.run(fetch())
+
+
+def cpu_per_request(name: str, server: Server, calls: list[tuple[str, str, str, Any]]) -> dict:
+    """Requests one at a time: the server process's CPU ms and the database backends' CPU ms
+    per request, and the wall-clock ms of one request alone."""
+    for method, path, token, body in calls[:20]:  # warm: pool, prepared statements
+        request(server.base, method, path, token, body)
+    pids = backend_pids(name)
+    server_before, db_before = cpu_seconds([server.proc.pid]), cpu_seconds(pids)
+    started = time.perf_counter()
+    for method, path, token, body in calls:
+        status, answer = request(server.base, method, path, token, body)
+        assert status in {200, 201}, (status, answer)
+    wall = time.perf_counter() - started
+    n = len(calls)
+    return {
+        "server_ms": (cpu_seconds([server.proc.pid]) - server_before) * 1000 / n,
+        "db_ms": (cpu_seconds(pids) - db_before) * 1000 / n if pids else None,
+        "wall_ms": wall * 1000 / n,
+    }
+
+
+def profile_creation(env: dict[str, str], info: dict[str, Any], bodies: list, tmp: Path) -> str:
+    """300 case creations one at a time under cProfile: where the server's time goes."""
+    import pstats
+
+    out = tmp / "create.prof"
+    server = Server({**env, "BENCH_PROFILE": str(out)}, APP)
+    try:
+        url = f"/api/v1/t/{info['slug']}/cases"
+        for body in (bodies * 2)[:300]:
+            status, answer = request(server.base, "POST", url, info["tokens"]["mediator"], body)
+            assert status == 201, (status, answer)
+    finally:
+        server.stop()
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(r"platform/(mediation|tenants|wusong)", 30)
+    return text.getvalue()
+
+
 # ---- the run ---------------------------------------------------------------------------------
 
 
@@ -408,7 +494,7 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
     year = datetime.now(ZoneInfo("Asia/Shanghai")).year  # the product's year (local_today)
     before = numbers(name, env, info["tenant_id"], year)
     assert before["gap_free"] and before["counter"] == before["max"], before
-    result: dict[str, Any] = {"rows": [], "numbers": {}, "plans": [], "trips": {}}
+    result: dict[str, Any] = {"rows": [], "numbers": {}, "plans": [], "trips": {}, "cpu": {}}
     bodies = create_bodies(info, 500)
     server = Server(env, APP)
     try:
@@ -426,6 +512,20 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
                 assert all(str(i[field]) == wanted for i in items), f"{label}: filter ignored"
             routes[f"(L) case list, {label}"] = (path, admin)
         print(f"[{name}] each filtered list answers 20 matching cases")
+        url = f"/api/v1/t/{info['slug']}/cases"
+        sequential = {
+            "(b) bare select (foundation)": [("GET", "/bench/areas", "", None)] * 200,
+            "(L) case list, status + category": [
+                ("GET", routes["(L) case list, status + category"][0], admin, None)] * 200,
+            "(C) case creation, 2 parties": [
+                ("POST", url, info["tokens"]["mediator"], b) for b in bodies[-200:]],
+        }  # fmt: skip
+        for label, calls in sequential.items():
+            cpu = cpu_per_request(name, server, calls)
+            result["cpu"][label] = cpu
+            db_ms = f", database {cpu['db_ms']:.2f} ms" if cpu["db_ms"] is not None else ""
+            print(f"[{name}] {label}, one at a time: {cpu['wall_ms']:.2f} ms each; CPU per "
+                  f"request: server {cpu['server_ms']:.2f} ms{db_ms}")  # fmt: skip
         for label, (path, token) in routes.items():
             wrk(server.base + path, token, args.warmup, args.connections)
             res = wrk(server.base + path, token, args.duration, args.connections)
@@ -450,6 +550,8 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
     print(f"[{name}] numbers of {year}: {after['created']} created under load; 1 … "
           f"{after['max']}: gap-free {after['gap_free']}, unique {after['unique_numbers']}, "
           f"counter {after['counter']}")  # fmt: skip
+    if args.profile:
+        result["profile"] = profile_creation(env, info, bodies, tmp / name)
     if name == "postgres":
         result["trips"] = round_trips(env, info, bodies[1])
         result["plans"] = pg_plans(env, info)
@@ -475,6 +577,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50, help="open connections (50)")
     parser.add_argument("--databases", default="sqlite,postgres", help="(sqlite,postgres)")
     parser.add_argument("--cases", type=int, default=100_000, help="generated cases (100000)")
+    parser.add_argument("--profile", action="store_true", help="cProfile 300 creations")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:  # child mode
@@ -523,6 +626,15 @@ def main() -> None:
     print("\nerrors: " + ("; ".join(errors) if errors else "none (every response 2xx)"))
     print(f"{args.duration} s per route after {args.warmup} s warm-up, {args.connections} "
           "connections, one uvicorn process (uvloop, httptools)")  # fmt: skip
+    print("\nOne request at a time (200 each): wall ms, and CPU ms per request of the server "
+          "process and of the database backends — independent of the load of other processes")
+    print("| database | route | ms each | server CPU ms | database CPU ms |")
+    print("|---|---|---:|---:|---:|")
+    for name, result in results.items():
+        for label, cpu in result["cpu"].items():
+            db_ms = f"{cpu['db_ms']:.2f}" if cpu["db_ms"] is not None else "(in process)"
+            print(f"| {name} | {label} | {cpu['wall_ms']:.2f} | {cpu['server_ms']:.2f} | "
+                  f"{db_ms} |")  # fmt: skip
     for name, result in results.items():
         n = result["numbers"]
         ok = n["gap_free"] and n["unique_numbers"] and n["counter"] == n["max"]
@@ -538,6 +650,10 @@ def main() -> None:
         if result["plans"]:
             print(f"\n{name}: plans of the list and search queries:\n")
             print("\n\n".join(result["plans"]))
+    for name, result in results.items():
+        if result.get("profile"):
+            print(f"\n{name}: profile of 300 case creations, one at a time:\n")
+            print(result["profile"])
     print(f"\nmachine: {machine()}")
 
 
