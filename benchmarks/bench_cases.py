@@ -110,6 +110,7 @@ def make_app() -> Any:
 
 async def seed(total: int) -> dict[str, Any]:
     import gen_cases
+
     import wusong  # noqa: F401  (sets PICCOLO_CONF)
     from tenants import repo, services
     from tenants.schemas import TokenCreate
@@ -399,6 +400,59 @@ def round_trips(env: dict[str, str], info: dict[str, Any], body: dict[str, Any])
     return result
 
 
+class WaitSampler:
+    """What the server's PostgreSQL backends are doing, sampled every 50 ms during a load:
+    waiting for the server (ClientRead: Python's turn), for a lock (which kind), or working."""
+
+    def __init__(self, name: str) -> None:
+        import threading
+
+        self.counts: dict[str, int] = {}
+        self.samples = 0
+        self.done = threading.Event()
+        self.thread = (
+            threading.Thread(target=self._run, daemon=True) if name == "postgres" else None
+        )
+        if self.thread:
+            self.thread.start()
+
+    def _run(self) -> None:
+        asyncio.run(self._sample())
+
+    async def _sample(self) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(bench_api.PG_ADMIN)
+        try:
+            while not self.done.is_set():
+                rows = await conn.fetch(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE usename = $1", ROLE)  # fmt: skip
+                self.samples += 1
+                for r in rows:
+                    if r["state"] == "idle":
+                        key = "idle in pool"
+                    elif r["wait_event_type"] == "Client":
+                        key = "in a transaction, waiting for the server (Python)"
+                    elif r["wait_event_type"] == "Lock":
+                        key = f"waiting for a lock ({r['wait_event']})"
+                    else:
+                        key = "running" if not r["wait_event"] else f"{r['wait_event']}"
+                    self.counts[key] = self.counts.get(key, 0) + 1
+                await asyncio.sleep(0.05)
+        finally:
+            await conn.close()
+
+    def stop(self) -> str:
+        if not self.thread:
+            return ""
+        self.done.set()
+        self.thread.join()
+        n = max(self.samples, 1)
+        ranked = sorted(self.counts.items(), key=lambda kv: -kv[1])
+        return "; ".join(f"{k} {v / n:.1f}" for k, v in ranked)
+
+
 # ---- CPU per request (robust against the machine's other load) ------------------------------
 
 
@@ -493,7 +547,8 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
     env["BENCH_TENANT_ID"] = info["tenant_id"]
     year = datetime.now(ZoneInfo("Asia/Shanghai")).year  # the product's year (local_today)
     before = numbers(name, env, info["tenant_id"], year)
-    assert before["gap_free"] and before["counter"] == before["max"], before
+    assert before["gap_free"], before
+    assert before["counter"] == before["max"], before
     result: dict[str, Any] = {"rows": [], "numbers": {}, "plans": [], "trips": {}, "cpu": {}}
     bodies = create_bodies(info, 500)
     server = Server(env, APP)
@@ -537,11 +592,19 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
         assert status == 201, (status, made)
         script = lua_for_bodies(bodies, info["tokens"]["mediator"], tmp)
         url = f"{server.base}/api/v1/t/{info['slug']}/cases"
-        wrk_post(url, script, args.warmup, args.connections)
-        res = wrk_post(url, script, args.duration, args.connections)
-        print(f"[{name}] (C) case creation: {res['rps']:.0f} req/s, p50 {res['p50']:.2f} ms, "
-              f"p99 {res['p99']:.2f} ms {res['errors']}")  # fmt: skip
-        result["rows"].append(("(C) case creation, 2 parties", res))
+        levels = [int(c) for c in args.create_connections.split(",") if c.strip()]
+        for connections in levels:
+            wrk_post(url, script, args.warmup, connections)
+            sampler = WaitSampler(name)
+            res = wrk_post(url, script, args.duration, connections)
+            waits = sampler.stop()
+            print(f"[{name}] (C) case creation, {connections} connections: {res['rps']:.0f} "
+                  f"req/s, p50 {res['p50']:.2f} ms, p99 {res['p99']:.2f} ms {res['errors']}"
+                  + (f"\n    PostgreSQL backends, sampled: {waits}" if waits else ""))  # fmt: skip
+            label = "(C) case creation, 2 parties"
+            if connections != args.connections:
+                label += f", {connections} connections"
+            result["rows"].append((label, {**res, "waits": waits}))
     finally:
         server.stop()
     after = numbers(name, env, info["tenant_id"], year)
@@ -567,7 +630,8 @@ def machine() -> str:
         cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?")
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     return (f"nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, load "
-            f"average at the end {load}; wrk, the server and the database share the machine")  # fmt: skip
+            f"average at the end {load}; wrk, the server and the database share the "
+            "machine")  # fmt: skip
 
 
 def main() -> None:
@@ -578,6 +642,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres", help="(sqlite,postgres)")
     parser.add_argument("--cases", type=int, default=100_000, help="generated cases (100000)")
     parser.add_argument("--profile", action="store_true", help="cProfile 300 creations")
+    parser.add_argument("--create-connections", default="50",
+                        help="connections of the creation load, e.g. 1,10,50 (50)")  # fmt: skip
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:  # child mode
@@ -626,8 +692,10 @@ def main() -> None:
     print("\nerrors: " + ("; ".join(errors) if errors else "none (every response 2xx)"))
     print(f"{args.duration} s per route after {args.warmup} s warm-up, {args.connections} "
           "connections, one uvicorn process (uvloop, httptools)")  # fmt: skip
-    print("\nOne request at a time (200 each): wall ms, and CPU ms per request of the server "
-          "process and of the database backends — independent of the load of other processes")
+    print(
+        "\nOne request at a time (200 each): wall ms, and CPU ms per request of the server "
+        "process and of the database backends — independent of the load of other processes"
+    )
     print("| database | route | ms each | server CPU ms | database CPU ms |")
     print("|---|---|---:|---:|---:|")
     for name, result in results.items():
@@ -642,7 +710,7 @@ def main() -> None:
             f"{name}: {n['created']} cases created under load; the year's numbers 1 … {n['max']}"
             f" {'gap-free, unique, counter = last' if ok else 'BROKEN: ' + json.dumps(n)}"
         )
-    for name, result in results.items():
+    for result in results.values():
         for label, (per_request, statements) in result["trips"].items():
             print(f"\nPostgreSQL round trips per request, {label}: {per_request:g}")
             print("\n".join(f"    {s[:110]}" for s in statements))

@@ -33,19 +33,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
-from collections import Counter
 import itertools
 import json
 import random
 import secrets
 import time as time_module
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
-
 
 # slug, name (its first character abbreviates the case number), county code, cases
 TENANTS: list[tuple[str, str, str, int]] = [
@@ -109,9 +108,11 @@ DETAILS = [
     "涉及金额不大，但双方积怨较深",
 ]
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-            "苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史")  # fmt: skip
+            "苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔"
+            "白崔康毛邱秦江史")  # fmt: skip
 GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英玉兰志强建华建国淑珍凤兰海燕"
-         "文华红梅丽华春梅秀珍玉梅德胜长海宝山凤芝金凤玉珍立新国庆晓东晓明鹏飞春雨冬梅")  # fmt: skip
+         "文华红梅丽华春梅秀珍玉梅德胜长海宝山凤芝金凤玉珍立新国庆晓东晓明"
+         "鹏飞春雨冬梅")  # fmt: skip
 COMPANY_WORDS = ["宏达", "鑫源", "丰收", "金穗", "华盛", "兴农", "恒通", "盛世", "福源", "吉祥"]
 COMPANY_KINDS = ["建筑有限公司", "农业发展有限公司", "物业服务有限公司", "商贸有限公司",
                  "农机专业合作社", "粮食收储有限公司", "汽车运输有限公司"]  # fmt: skip
@@ -262,7 +263,7 @@ async def seed_structure(
                 config={
                     "host_tribunal": f"{name}人民法院{towns[0]['name'][:2]}法庭",
                     "activity_kinds": ["consultation", "guidance"],
-                },  # fmt: skip
+                },
                 starts_on=date(2022, 1, 1),
             ),
         )
@@ -610,7 +611,8 @@ def audit_rows(
         seq += 1
         # the diff of services.create_case: names masked, the category by its name
         diff = {"case_no": case[2], "category": names[case[5]], "source": SOURCES[case[6]],
-                "parties": [mask_name(p) for p in case[13].split(" ")], "due_on": case[16]}  # fmt: skip
+                "parties": [mask_name(p) for p in case[13].split(" ")],
+                "due_on": case[16]}  # fmt: skip
         row = {
             "tenant": tid, "seq": seq, "at": case[31], "actor_id": case[29],
             "actor_name": by_user[case[29]]["username"], "action": "case.create",
@@ -643,7 +645,9 @@ async def bulk(connection: Any, table: str, columns: Sequence[str], rows: list[A
         statement = f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays})'
         for start in range(0, len(rows), 5_000):
             batch = rows[start : start + 5_000]
-            await connection.execute(statement, *(list(column) for column in zip(*batch)))
+            await connection.execute(
+                statement, *(list(column) for column in zip(*batch, strict=True))
+            )
         return
     marks = ", ".join("?" for _ in columns)
     statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
@@ -715,6 +719,7 @@ async def generate(
                 await bulk(connection, table, columns, volume.rows[table])
             await bulk(connection, "audit_events", AUDIT_COLUMNS, events)
         counts = {t: len(r) for t, r in volume.rows.items()}
+        busiest = Counter(c[7] for c in volume.rows["cases"]).most_common(1)[0][0]
         log(f"  {slug}: {counts['cases']} cases, {counts['case_parties']} parties, "
             f"{counts['case_agreements']} agreements, {counts['case_confirmations']} "
             f"confirmations, {len(events)} audit events; structure through the use cases "
@@ -730,7 +735,7 @@ async def generate(
             "reviewer": f"{slug}-court",
             "division_code": code,
             "villages": [str(v.id) for town in s["towns"] for v in town["villages"]],
-            "busiest_village": str(Counter(c[7] for c in volume.rows["cases"]).most_common(1)[0][0]),
+            "busiest_village": str(busiest),
             "studio": str(s["studio"]),
             "sample": volume.sample,
             "counts": counts,
