@@ -188,9 +188,13 @@ async def list_cases(
     return as_rows(CaseListRow, rows), int(await count)
 
 
+# starts_with(), not LIKE: under row-level security the planner may use only leakproof
+# operators as index conditions, and LIKE (textlike) is not one, so ``name LIKE 'x%'`` read every
+# party of the tenant; starts_with() is leakproof and seeks in case_parties_name (tenant, name
+# varchar_pattern_ops). It also takes the name literally: nothing to escape.
 _PARTY_PREFIX_PG = TenantStatement(
     'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
-    "WHERE p.tenant = {tenant} AND p.name LIKE {} LIMIT 500"
+    "WHERE p.tenant = {tenant} AND starts_with(p.name, {}) LIMIT 500"
 )
 _PARTY_PREFIX_SQLITE = TenantStatement(
     'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
@@ -202,11 +206,9 @@ _PARTY_BY_ID_HASH = TenantStatement(
 )
 
 
-def _literal_prefix(name: str, *, glob: bool) -> str:
-    if glob:  # GLOB has no escape character: a class matches a special character literally
-        return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name) + "*"
-    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
+def _glob_prefix(name: str) -> str:
+    # GLOB has no escape character: a class matches a special character literally
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name) + "*"
 
 
 async def cases_of_party(ctx: TenantContext, *, name: str = "", id_hash: str = "") -> list[UUID]:
@@ -215,9 +217,9 @@ async def cases_of_party(ctx: TenantContext, *, name: str = "", id_hash: str = "
     if id_hash:
         rows = await _PARTY_BY_ID_HASH.fetch(ctx, id_hash)
     elif is_postgres():
-        rows = await _PARTY_PREFIX_PG.fetch(ctx, _literal_prefix(name, glob=False))
+        rows = await _PARTY_PREFIX_PG.fetch(ctx, name)
     else:
-        rows = await _PARTY_PREFIX_SQLITE.fetch(ctx, _literal_prefix(name, glob=True))
+        rows = await _PARTY_PREFIX_SQLITE.fetch(ctx, _glob_prefix(name))
     return [r["case_id"] if isinstance(r["case_id"], UUID) else UUID(r["case_id"]) for r in rows]
 
 

@@ -107,9 +107,13 @@ async def save_settings(
     return SettingsOut(config, expected_version + 1)
 
 
-async def categories(ctx: TenantContext, *, with_inactive: bool = False) -> list[CategoryRow]:
-    """The standard categories (minus the hidden ones) and the tenant's own."""
-    config = (await settings(ctx)).config
+async def categories(
+    ctx: TenantContext, *, with_inactive: bool = False, config: MediationConfig | None = None
+) -> list[CategoryRow]:
+    """The standard categories (minus the hidden ones) and the tenant's own. ``config``: the
+    settings when the caller has read them already."""
+    if config is None:
+        config = (await settings(ctx)).config
     hidden = set(config.hidden_categories)
     rows = [
         CategoryRow(c.code, c.name, c.confirmable, True, c.code not in hidden)
@@ -242,7 +246,11 @@ async def _check_place(
 
 
 async def _check_category(ctx: TenantContext, errors: FieldErrors, code: str) -> None:
-    found = await category(ctx, code) if code else None
+    _check_category_in(errors, code, await categories(ctx, with_inactive=True) if code else [])
+
+
+def _check_category_in(errors: FieldErrors, code: str, known: list[CategoryRow]) -> None:
+    found = next((row for row in known if row.code == code), None) if code else None
     if found is None:
         errors.add("category", "请选择纠纷类别" if not code else "纠纷类别不存在")
     elif not found.active:
@@ -279,7 +287,11 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
     """Open a case: checked, numbered (gap-free per tenant and year) and audited."""
     errors = FieldErrors()
     today = local_today()
-    await _check_category(ctx, errors, data.category)
+    # the settings and the categories once, and before the number (see below)
+    config = (await settings(ctx)).config
+    known = await categories(ctx, with_inactive=True, config=config)
+    _check_category_in(errors, data.category, known)
+    category_name = next((row.name for row in known if row.code == data.category), data.category)
     if data.source not in SOURCES:
         errors.add("source", "案件来源无效")
     facts = clean_long_text(errors, "facts", "纠纷事实", data.facts, 5000, required=True)
@@ -308,7 +320,6 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
     errors.raise_if_any()
     if ctx.role is Role.MEDIATOR:
         await _require_may_open(ctx, data.village_id, data.program_id)
-    config = (await settings(ctx)).config
     due = _due_on(config, data.source, accepted_on, referral)
     # the number last: its counter row stays locked until the case's transaction ends
     year = accepted_on.year
@@ -345,7 +356,7 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
         case_id,
         {
             "case_no": case_no,
-            "category": (await category_names(ctx)).get(data.category, data.category),
+            "category": category_name,
             "source": SOURCES[data.source],
             "parties": [_shown_name(p) for p in parties],
             "due_on": due,
@@ -543,7 +554,7 @@ async def list_cases(
     ctx: TenantContext, f: CaseFilter, *, limit: int, offset: int
 ) -> tuple[list[CaseListRow], int]:
     """The cases the acting member may read, filtered; a party search narrows to its cases."""
-    mine = await access.my_membership(ctx)
+    mine = await access.my_membership(ctx) if f.mine else None  # only "mine" filters by it
     only: list[UUID] | None = None
     if f.party_name or f.id_hash:
         only = await repo.cases_of_party(ctx, name=f.party_name, id_hash=f.id_hash)
