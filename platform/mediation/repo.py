@@ -18,7 +18,7 @@ from mediation.tables import (
 )
 from wusong.core.db import as_row, as_rows, is_postgres, json_loaded
 from wusong.core.errors import NotFound, PreconditionFailed
-from wusong.core.scoped import TenantStatement, insert, scoped
+from wusong.core.scoped import TenantStatement, insert, insert_many, scoped
 from wusong.core.tenancy import TenantContext
 
 C = MediationCase
@@ -59,6 +59,19 @@ async def case_by_number(ctx: TenantContext, case_no: str) -> CaseRow | None:
 
 async def insert_case(ctx: TenantContext, values: dict[str, Any]) -> UUID:
     return await insert(ctx, C, **values)
+
+
+def inserted_case(case_id: UUID, values: dict[str, Any]) -> CaseRow:
+    """The row just inserted with ``values``, as reading it back would give it."""
+    row = {
+        "id": case_id, "area_id": values.get("area"), "program_id": values.get("program"),
+        "mediator_id": values.get("mediator"), "version": 1, "status": "open", "closed_on": None,
+        "outcome_reason": "", "outcome_note": "", "amount_agreed": None, "referring_court": "",
+        "court_ref_no": "", "referral_date": None, "procedure": "", "extended_on": None,
+        "extension_note": "", "undisputed_facts": "", "returned_on": None,
+        **{k: v for k, v in values.items() if k not in {"area", "program", "mediator"}},
+    }  # fmt: skip
+    return as_row(CaseRow, row)
 
 
 async def update_case(
@@ -263,6 +276,11 @@ async def party_cipher(ctx: TenantContext, case_id: UUID, party_id: UUID) -> str
 
 async def insert_party(ctx: TenantContext, values: dict[str, Any]) -> UUID:
     return await insert(ctx, P, **values)
+
+
+async def insert_parties(ctx: TenantContext, rows: list[dict[str, Any]]) -> None:
+    """A new case's parties in one statement."""
+    await insert_many(ctx, P, rows)
 
 
 async def update_party(

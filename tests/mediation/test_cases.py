@@ -38,6 +38,8 @@ async def test_a_case_gets_the_next_number_of_its_year(
     year = date.today().year
     assert body["case_no"] == f"（{year}）梨调字第0001号"
     assert first.headers["ETag"] == '"1"'
+    read = await client.get(f"{API}/{body['id']}", headers=county.auth("mediator"))
+    assert read.json() == body  # the answer of the creation is the stored case
     second = await create(client, county, accepted_on="2025-03-02")
     assert second.json()["case_no"] == "（2025）梨调字第0001号"  # each year from 1
     third = await create(client, county)
