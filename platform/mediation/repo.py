@@ -19,7 +19,7 @@ from mediation.tables import (
 )
 from wusong.core.db import as_row, as_rows, is_postgres, json_loaded
 from wusong.core.errors import NotFound, PreconditionFailed
-from wusong.core.scoped import TenantStatement, insert, scoped
+from wusong.core.scoped import TenantStatement, insert, insert_many, scoped
 from wusong.core.tenancy import TenantContext
 
 C = MediationCase
@@ -60,6 +60,19 @@ async def case_by_number(ctx: TenantContext, case_no: str) -> CaseRow | None:
 
 async def insert_case(ctx: TenantContext, values: dict[str, Any]) -> UUID:
     return await insert(ctx, C, **values)
+
+
+def inserted_case(case_id: UUID, values: dict[str, Any]) -> CaseRow:
+    """The row just inserted with ``values``, as reading it back would give it."""
+    row = {
+        "id": case_id, "area_id": values.get("area"), "program_id": values.get("program"),
+        "mediator_id": values.get("mediator"), "version": 1, "status": "open", "closed_on": None,
+        "outcome_reason": "", "outcome_note": "", "amount_agreed": None, "referring_court": "",
+        "court_ref_no": "", "referral_date": None, "procedure": "", "extended_on": None,
+        "extension_note": "", "undisputed_facts": "", "returned_on": None,
+        **{k: v for k, v in values.items() if k not in {"area", "program", "mediator"}},
+    }  # fmt: skip
+    return as_row(CaseRow, row)
 
 
 async def update_case(
@@ -195,9 +208,13 @@ async def list_cases(
     return as_rows(CaseListRow, rows), int(await count)
 
 
+# starts_with(), not LIKE: under row-level security the planner may use only leakproof
+# operators as index conditions, and LIKE (textlike) is not one, so ``name LIKE 'x%'`` read every
+# party of the tenant; starts_with() is leakproof and seeks in case_parties_name (tenant, name
+# varchar_pattern_ops). It also takes the name literally: nothing to escape.
 _PARTY_PREFIX_PG = TenantStatement(
     'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
-    "WHERE p.tenant = {tenant} AND p.name LIKE {} LIMIT 500"
+    "WHERE p.tenant = {tenant} AND starts_with(p.name, {}) LIMIT 500"
 )
 _PARTY_PREFIX_SQLITE = TenantStatement(
     'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
@@ -209,11 +226,9 @@ _PARTY_BY_ID_HASH = TenantStatement(
 )
 
 
-def _literal_prefix(name: str, *, glob: bool) -> str:
-    if glob:  # GLOB has no escape character: a class matches a special character literally
-        return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name) + "*"
-    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
+def _glob_prefix(name: str) -> str:
+    # GLOB has no escape character: a class matches a special character literally
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name) + "*"
 
 
 async def cases_of_party(ctx: TenantContext, *, name: str = "", id_hash: str = "") -> list[UUID]:
@@ -222,9 +237,9 @@ async def cases_of_party(ctx: TenantContext, *, name: str = "", id_hash: str = "
     if id_hash:
         rows = await _PARTY_BY_ID_HASH.fetch(ctx, id_hash)
     elif is_postgres():
-        rows = await _PARTY_PREFIX_PG.fetch(ctx, _literal_prefix(name, glob=False))
+        rows = await _PARTY_PREFIX_PG.fetch(ctx, name)
     else:
-        rows = await _PARTY_PREFIX_SQLITE.fetch(ctx, _literal_prefix(name, glob=True))
+        rows = await _PARTY_PREFIX_SQLITE.fetch(ctx, _glob_prefix(name))
     return [r["case_id"] if isinstance(r["case_id"], UUID) else UUID(r["case_id"]) for r in rows]
 
 
@@ -268,6 +283,11 @@ async def party_cipher(ctx: TenantContext, case_id: UUID, party_id: UUID) -> str
 
 async def insert_party(ctx: TenantContext, values: dict[str, Any]) -> UUID:
     return await insert(ctx, P, **values)
+
+
+async def insert_parties(ctx: TenantContext, rows: list[dict[str, Any]]) -> None:
+    """A new case's parties in one statement."""
+    await insert_many(ctx, P, rows)
 
 
 async def update_party(

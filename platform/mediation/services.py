@@ -7,7 +7,7 @@ write records one audit event on the case (object ``case``), which is the case's
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -39,12 +39,10 @@ from mediation.schemas import (
 from mediation.status import OPEN, require_status
 from programs import repo as programs_repo
 from programs.kinds import ProgramKind
-from programs.tables import Program
 from tenants import audit
 from tenants import repo as tenants_repo
 from tenants.rules import clean_text
 from tenants.services import work_scope
-from tenants.tables import Area, Membership
 from wusong.core.clock import local_today
 from wusong.core.errors import (
     Conflict,
@@ -54,10 +52,10 @@ from wusong.core.errors import (
     NotFound,
     PreconditionFailed,
 )
-from wusong.core.scoped import require_owned
 from wusong.core.tenancy import Role, TenantContext
 
 MAX_PARTIES = 20
+NOT_OWNED = "{}无效或不属于本区县"  # as wusong.core.scoped.require_owned words it
 # Program types whose work includes mediating cases.
 CASE_PROGRAM_KINDS = frozenset(
     {
@@ -107,9 +105,13 @@ async def save_settings(
     return SettingsOut(config, expected_version + 1)
 
 
-async def categories(ctx: TenantContext, *, with_inactive: bool = False) -> list[CategoryRow]:
-    """The standard categories (minus the hidden ones) and the tenant's own."""
-    config = (await settings(ctx)).config
+async def categories(
+    ctx: TenantContext, *, with_inactive: bool = False, config: MediationConfig | None = None
+) -> list[CategoryRow]:
+    """The standard categories (minus the hidden ones) and the tenant's own. ``config``: the
+    settings when the caller has read them already."""
+    if config is None:
+        config = (await settings(ctx)).config
     hidden = set(config.hidden_categories)
     rows = [
         CategoryRow(c.code, c.name, c.confirmable, True, c.code not in hidden)
@@ -226,15 +228,23 @@ async def _check_place(
     village_id: UUID | None,
     program_id: UUID | None,
 ) -> None:
-    """The village and program exist in this tenant (404 otherwise) and fit a case."""
+    """The village and program are this tenant's (else a 422 naming the field, the same for
+    another county's id as for one that does not exist) and fit a case. One read each: the
+    row is the proof of ownership (the repos read only the tenant's rows)."""
     if village_id is not None:
-        await require_owned(ctx, Area, village_id, field="village_id", label="村（社区）")
-        area = await tenants_repo.get_area(ctx, village_id)
-        if area.kind != "village":
-            errors.add("village_id", "请选择村（社区），而不是乡镇（街道）")
+        try:
+            area = await tenants_repo.get_area(ctx, village_id)
+        except NotFound:
+            errors.add("village_id", NOT_OWNED.format("村（社区）"))
+        else:
+            if area.kind != "village":
+                errors.add("village_id", "请选择村（社区），而不是乡镇（街道）")
     if program_id is not None:
-        await require_owned(ctx, Program, program_id, field="program_id", label="所属项目")
-        program = await programs_repo.get_program(ctx, program_id)
+        try:
+            program = await programs_repo.get_program(ctx, program_id)
+        except NotFound:
+            errors.add("program_id", NOT_OWNED.format("所属项目"))
+            return
         if program.kind not in CASE_PROGRAM_KINDS:
             errors.add("program_id", "该类型的项目不受理纠纷案件")
         elif program.status == "draft":
@@ -242,7 +252,11 @@ async def _check_place(
 
 
 async def _check_category(ctx: TenantContext, errors: FieldErrors, code: str) -> None:
-    found = await category(ctx, code) if code else None
+    _check_category_in(errors, code, await categories(ctx, with_inactive=True) if code else [])
+
+
+def _check_category_in(errors: FieldErrors, code: str, known: list[CategoryRow]) -> None:
+    found = next((row for row in known if row.code == code), None) if code else None
     if found is None:
         errors.add("category", "请选择纠纷类别" if not code else "纠纷类别不存在")
     elif not found.active:
@@ -279,7 +293,11 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
     """Open a case: checked, numbered (gap-free per tenant and year) and audited."""
     errors = FieldErrors()
     today = local_today()
-    await _check_category(ctx, errors, data.category)
+    # the settings and the categories once, and before the number (see below)
+    config = (await settings(ctx)).config
+    known = await categories(ctx, with_inactive=True, config=config)
+    _check_category_in(errors, data.category, known)
+    category_name = next((row.name for row in known if row.code == data.category), data.category)
     if data.source not in SOURCES:
         errors.add("source", "案件来源无效")
     facts = clean_long_text(errors, "facts", "纠纷事实", data.facts, 5000, required=True)
@@ -308,36 +326,37 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
     errors.raise_if_any()
     if ctx.role is Role.MEDIATOR:
         await _require_may_open(ctx, data.village_id, data.program_id)
-    config = (await settings(ctx)).config
     due = _due_on(config, data.source, accepted_on, referral)
     # the number last: its counter row stays locked until the case's transaction ends
     year = accepted_on.year
     seq = await repo.next_case_seq(ctx, year)
     case_no = case_number(config, ctx.tenant_name, year, seq)
-    case_id = await repo.insert_case(
-        ctx,
-        {
-            "case_no": case_no,
-            "case_year": year,
-            "case_seq": seq,
-            "category": data.category,
-            "source": data.source,
-            "area": data.village_id,
-            "program": data.program_id,
-            "mediator": mediator,
-            "title": title,
-            "facts": facts,
-            "claims": claims,
-            "party_names": _party_names(parties),
-            "accepted_on": accepted_on,
-            "due_on": due,
-            "created_by": ctx.user_id,
-            "created_by_name": ctx.actor_name,
-            **referral,
-        },
+    now = datetime.now(UTC)
+    values = {
+        "case_no": case_no,
+        "case_year": year,
+        "case_seq": seq,
+        "category": data.category,
+        "source": data.source,
+        "area": data.village_id,
+        "program": data.program_id,
+        "mediator": mediator,
+        "title": title,
+        "facts": facts,
+        "claims": claims,
+        "party_names": _party_names(parties),
+        "accepted_on": accepted_on,
+        "due_on": due,
+        "created_by": ctx.user_id,
+        "created_by_name": ctx.actor_name,
+        "created_at": now,
+        "updated_at": now,
+        **referral,
+    }
+    case_id = await repo.insert_case(ctx, values)
+    await repo.insert_parties(
+        ctx, [{**party, "case": case_id, "position": i} for i, party in enumerate(parties)]
     )
-    for position, party in enumerate(parties):
-        await repo.insert_party(ctx, {**party, "case": case_id, "position": position})
     await audit.record(
         ctx,
         "case.create",
@@ -345,13 +364,13 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
         case_id,
         {
             "case_no": case_no,
-            "category": (await category_names(ctx)).get(data.category, data.category),
+            "category": category_name,
             "source": SOURCES[data.source],
             "parties": [_shown_name(p) for p in parties],
             "due_on": due,
         },
     )
-    return await repo.get_case(ctx, case_id)
+    return repo.inserted_case(case_id, values)
 
 
 async def _require_may_open(
@@ -375,8 +394,11 @@ def _due_on(
 
 
 async def _check_mediator(ctx: TenantContext, errors: FieldErrors, membership_id: UUID) -> UUID:
-    await require_owned(ctx, Membership, membership_id, field="mediator_id", label="承办调解员")
-    member = await tenants_repo.get_member(ctx, membership_id)
+    try:
+        member = await tenants_repo.get_member(ctx, membership_id)
+    except NotFound:
+        errors.add("mediator_id", NOT_OWNED.format("承办调解员"))
+        return membership_id
     if member.role != Role.MEDIATOR.value or not member.active:
         errors.add("mediator_id", "只能指派在职的调解员")
     return membership_id
@@ -543,7 +565,7 @@ async def list_cases(
     ctx: TenantContext, f: CaseFilter, *, limit: int, offset: int
 ) -> tuple[list[CaseListRow], int]:
     """The cases the acting member may read, filtered; a party search narrows to its cases."""
-    mine = await access.my_membership(ctx)
+    mine = await access.my_membership(ctx) if f.mine else None  # only "mine" filters by it
     only: list[UUID] | None = None
     if f.party_name or f.id_hash:
         only = await repo.cases_of_party(ctx, name=f.party_name, id_hash=f.id_hash)

@@ -38,6 +38,8 @@ async def test_a_case_gets_the_next_number_of_its_year(
     year = date.today().year
     assert body["case_no"] == f"（{year}）梨调字第0001号"
     assert first.headers["ETag"] == '"1"'
+    read = await client.get(f"{API}/{body['id']}", headers=county.auth("mediator"))
+    assert read.json() == body  # the answer of the creation is the stored case
     second = await create(client, county, accepted_on="2025-03-02")
     assert second.json()["case_no"] == "（2025）梨调字第0001号"  # each year from 1
     third = await create(client, county)
@@ -454,3 +456,16 @@ async def test_the_settings_page(client: httpx.AsyncClient, county: County) -> N
     page = await browser.get("/t/lishu/mediation/settings")
     assert 'value="25"' in page.text
     assert re.search(r"医疗</td>.*?已停用", page.text, re.S)
+
+
+async def test_the_case_page_shows_every_section(client: httpx.AsyncClient, county: County) -> None:
+    """The proceedings and the court sections of a referred case, and a court reviewer's link
+    to reveal a full ID number (nobody else's page has it)."""
+    case = await make_case(county.tenant, source="court")
+    for who, reveal in (("admin", False), ("court", True)):
+        browser = await _browser(client, county.members[who].username)
+        page = await browser.get(f"/t/lishu/cases/{case.id}")
+        assert page.status_code == 200
+        assert 'id="proceedings"' in page.text
+        assert 'id="court"' in page.text
+        assert ("显示完整号码" in page.text) is reveal

@@ -95,6 +95,16 @@ async def insert(ctx: TenantContext, table: type[T], **values: Any) -> UUID:
     return as_uuid(rows[0][table._meta.primary_key._meta.name])
 
 
+async def insert_many(ctx: TenantContext, table: type[T], rows: list[dict[str, Any]]) -> None:
+    """Insert rows of a tenant table in one statement, each stamped with the context's tenant."""
+    _check(ctx, table)
+    current_unit().require_writes()
+    if any("tenant" in row for row in rows):
+        raise UnscopedQuery("insert_many() stamps the tenant itself; do not pass one")
+    if rows:
+        await table.insert(*(table(tenant=ctx.tenant_id, **row) for row in rows))
+
+
 async def require_owned(
     ctx: TenantContext,
     table: type[Table],

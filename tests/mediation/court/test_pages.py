@@ -170,7 +170,7 @@ async def test_the_admin_reads_the_queue_but_never_a_full_id_number(
 async def test_the_case_page_section_shows_deadline_and_actions(
     app: Litestar, court: Court
 ) -> None:
-    """The partial the core case page includes, rendered with ``case_section``'s context."""
+    """The partial the core case page includes in its loop, as ``section``."""
     from mediation.court.routes import case_section
     from wusong.core.tenancy import Role
 
@@ -181,7 +181,7 @@ async def test_the_case_page_section_shows_deadline_and_actions(
         for role, sees in ((Role.MEDIATOR, "退回法院"), (Role.COURT_REVIEWER, "法院委派")):
             ctx = SimpleNamespace(**{**platform_ctx.__dict__, "role": role})
             view: Any = SimpleNamespace(ctx=ctx)
-            html = template.render(ctx=ctx, case=case, **await case_section(view, case))
+            html = template.render(ctx=ctx, case=case, section=await case_section(view, case))
             assert "已超期" in html
             assert sees in html
             assert ("经双方同意延长期限" in html) is False  # past the deadline: return, not extend
