@@ -143,8 +143,10 @@ class CaseApi(Controller):
         closed_to: FromQuery[str] = "",
         offset: Offset = 0,
         limit: Limit = 20,
+        count: FromQuery[bool] = False,
     ) -> Page[CaseListRow]:
-        """Cases the caller may read, newest first. Filters: status, category (code), source,
+        """Cases the caller may read, newest first (``count=true`` adds the total: it costs a
+        count of every match). Filters: status, category (code), source,
         village_id, program_id, mine (assigned to me), overdue (open past the deadline),
         accepted_from/accepted_to and closed_from/closed_to (YYYY-MM-DD, inclusive), case_no (a
         number or its digits); status ``agreed`` is settled and partly settled. A search by
@@ -156,14 +158,16 @@ class CaseApi(Controller):
             accepted_to=_day("accepted_to", accepted_to), case_no=case_no[:40],
             closed_from=_day("closed_from", closed_from), closed_to=_day("closed_to", closed_to),
         )  # fmt: skip
-        rows, total = await services.list_cases(ctx, f, limit=limit, offset=offset)
-        return Page(rows, offset, limit, offset + len(rows) < total, total)
+        rows, more, total = await services.list_cases(
+            ctx, f, limit=limit, offset=offset, with_total=count
+        )
+        return Page(rows, offset, limit, more, total)
 
     @post("/search", name="api.cases.search", opt=route(READERS), status_code=200)
     async def search(self, ctx: Ctx, data: Search) -> Page[CaseListRow]:
         """Cases of a party: by the beginning of the name, or by the full ID number."""
-        rows, total = await services.search_cases(ctx, data)
-        return Page(rows, data.offset, data.limit, data.offset + len(rows) < total, total)
+        rows, more, total = await services.search_cases(ctx, data)
+        return Page(rows, data.offset, data.limit, more, total)
 
     @post("/", name="api.cases.create", opt=route(MEDIATORS, writes=True), status_code=201)
     async def create(self, ctx: Ctx, data: NewCase) -> Response[CaseRow]:

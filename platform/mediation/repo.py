@@ -190,9 +190,11 @@ async def list_cases(
     scope: ReadScope | None,
     limit: int,
     offset: int,
-) -> tuple[list[CaseListRow], int]:
-    """One page of cases, newest first, and how many match. ``only_ids``: restrict to these
-    (a party search's cases); ``scope``: what the member may read (None: everything)."""
+    with_total: bool = True,
+) -> tuple[list[CaseListRow], bool, int | None]:
+    """One page of cases, newest first, whether more follow, and (``with_total``: it costs a
+    count of every match) how many match. ``only_ids``: restrict to these (a party search's
+    cases); ``scope``: what the member may read (None: everything)."""
     query = _filtered(ctx, scoped(ctx, C).select(*_LIST_COLUMNS), f, mine)
     count = _filtered(ctx, scoped(ctx, C).count(), f, mine)
     if scope is not None:
@@ -202,10 +204,10 @@ async def list_cases(
     if only_ids is not None:
         query = query.where(C.id.is_in(only_ids or [uuid4()]))
         count = count.where(C.id.is_in(only_ids or [uuid4()]))
-    rows = (
-        await query.order_by(C.accepted_on, C.case_seq, ascending=False).limit(limit).offset(offset)
-    )
-    return as_rows(CaseListRow, rows), int(await count)
+    ordered = query.order_by(C.accepted_on, C.case_seq, ascending=False)
+    rows = await ordered.limit(limit + 1).offset(offset)  # one more: are there more?
+    total = int(await count) if with_total else None
+    return as_rows(CaseListRow, rows[:limit]), len(rows) > limit, total
 
 
 # starts_with(), not LIKE: under row-level security the planner may use only leakproof

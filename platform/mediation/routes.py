@@ -287,12 +287,14 @@ class CasePages(Controller):
         f = parse_filter(status, category, source, village_id, program_id, mine, overdue,
                          accepted_from, accepted_to, case_no, closed_from, closed_to)  # fmt: skip
         at = list_page(page, LIST_SIZE)
-        rows, total = await services.list_cases(view.ctx, f, limit=LIST_SIZE, offset=at.offset)
+        rows, more, total = await services.list_cases(
+            view.ctx, f, limit=LIST_SIZE, offset=at.offset
+        )
         return await view.render(
             "mediation/list.html",
             cases=rows,
             total=total,
-            pager=with_neighbours(view, at, at.offset + len(rows) < total),
+            pager=with_neighbours(view, at, more),
             filters=dict(view.request.query_params),
             form={},
             errors={},
@@ -302,7 +304,7 @@ class CasePages(Controller):
     @post("/search", name="cases.search", opt=route(READERS, form=SEARCH_FORM))
     async def search(self, view: ViewDep, data: Form) -> Template:
         """Cases of a party, by name (its beginning) or by ID number, from a POST body."""
-        rows, total = await view.submit({"limit": str(LIST_SIZE), **data}, services.search_cases)
+        rows, _, total = await view.submit({"limit": str(LIST_SIZE), **data}, services.search_cases)
         return await view.render(
             "mediation/list.html", cases=rows, total=total, pager=None, filters={},
             form=view.form_page().echo(data), errors={}, searched=True,

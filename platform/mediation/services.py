@@ -562,8 +562,8 @@ async def remove_party(
 
 
 async def list_cases(
-    ctx: TenantContext, f: CaseFilter, *, limit: int, offset: int
-) -> tuple[list[CaseListRow], int]:
+    ctx: TenantContext, f: CaseFilter, *, limit: int, offset: int, with_total: bool = True
+) -> tuple[list[CaseListRow], bool, int | None]:
     """The cases the acting member may read, filtered; a party search narrows to its cases."""
     mine = await access.my_membership(ctx) if f.mine else None  # only "mine" filters by it
     only: list[UUID] | None = None
@@ -571,7 +571,14 @@ async def list_cases(
         only = await repo.cases_of_party(ctx, name=f.party_name, id_hash=f.id_hash)
     scope = await _read_scope(ctx)
     return await repo.list_cases(
-        ctx, f, mine=mine, only_ids=only, scope=scope, limit=limit, offset=offset
+        ctx,
+        f,
+        mine=mine,
+        only_ids=only,
+        scope=scope,
+        limit=limit,
+        offset=offset,
+        with_total=with_total,
     )
 
 
@@ -595,7 +602,7 @@ async def _read_scope(ctx: TenantContext) -> repo.ReadScope | None:
 
 async def search_cases(
     ctx: TenantContext, data: CaseSearch, f: CaseFilter | None = None
-) -> tuple[list[CaseListRow], int]:
+) -> tuple[list[CaseListRow], bool, int | None]:
     """Cases of a party, by the beginning of a name or by an ID number (its keyed hash): from
     a POST body, since personal data never travels in a URL. An invalid ID number is a 422."""
     errors = FieldErrors()

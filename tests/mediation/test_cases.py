@@ -357,6 +357,11 @@ async def test_filters_and_party_search(client: httpx.AsyncClient, county: Count
         return {c["id"] for c in response.json()["items"]}
 
     assert await ids("category=contract") == {str(a.id)}
+    plain = (await client.get(f"{API}?limit=1", headers=auth)).json()
+    assert plain["total"] is None  # a count only when asked for
+    assert plain["has_more"] is True
+    counted = (await client.get(f"{API}?limit=1&count=true", headers=auth)).json()
+    assert counted["total"] == 2
     assert await ids("source=court") == {str(b.id)}
     assert await ids(f"village_id={county.villages['霍家店村']}") == {str(a.id)}
     assert await ids("accepted_from=2025-01-01&accepted_to=2025-12-31") == {str(a.id)}

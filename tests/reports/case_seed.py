@@ -178,7 +178,7 @@ async def cases_behind(tenant: Any, link: str) -> list[UUID]:
     params["village"], params["program"] = params.pop("village_id"), params.pop("program_id")
     found = parse_filter(mine="", case_no="", **params)
     async with in_tenant(tenant, writes=False) as ctx:
-        rows, total = await repo.list_cases(
+        rows, _, total = await repo.list_cases(
             ctx, found, mine=None, only_ids=None, scope=None, limit=1000, offset=0
         )
     assert len(rows) == total
