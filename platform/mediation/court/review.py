@@ -211,6 +211,6 @@ async def reveal_id_number(ctx: TenantContext, case_id: UUID, party_id: UUID) ->
     number = identity.decrypt_id_number(ctx.tenant_id, cipher)
     await audit.record(
         ctx, ID_REVEAL, "case", case.id,
-        {"party": name, "id_masked": identity.mask_id_number(number)},
+        {"party": identity.mask_name(name), "id_masked": identity.mask_id_number(number)},
     )  # fmt: skip
     return IdReveal(party_id=party_id, id_number=number)
