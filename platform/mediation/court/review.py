@@ -25,7 +25,7 @@ from mediation.court.services import ACCEPT_DAYS, FILING_DAYS, RULING_DAYS, acto
 from mediation.deadlines import days_left, period_end
 from mediation.rules import check_day, clean_long_text
 from mediation.schemas import CaseRow, IdReveal
-from mediation.status import TRANSITIONS
+from mediation.status import STATUSES, TRANSITIONS
 from tenants import audit
 from tenants.rules import clean_text
 from wusong.core.clock import local_today
@@ -102,11 +102,11 @@ async def decide(ctx: TenantContext, case_id: UUID, data: DecisionIn, expected: 
             "decided_by_name": actor_name(ctx),
         },
     )
-    diff: dict[str, Any] = {"decision": data.decision, "decided_on": iso(decided)}
+    diff: dict[str, Any] = {"decision": DECISIONS[data.decision], "decided_on": iso(decided)}
     if data.decision == "accepted":
         diff["court_case_no"] = number
     if data.decision == "refused":
-        diff["reason"] = data.reason
+        diff["reason"] = REFUSAL_REASONS.get(data.reason, data.reason)
     await audit.record(ctx, "court.decision", "case", case.id, diff)
     return await repo.get_decision(ctx, decision_id)
 
@@ -152,10 +152,10 @@ async def _file(
             "decided_by_name": actor_name(ctx),
         },
     )
-    diff: dict[str, Any] = {"decision": "filed", "court_case_no": number,
+    diff: dict[str, Any] = {"decision": DECISIONS["filed"], "court_case_no": number,
                             "decided_on": iso(decided)}  # fmt: skip
     if changes:
-        diff["status"] = "litigation"
+        diff["status"] = STATUSES["litigation"]
     await audit.record(ctx, "court.decision", "case", case.id, diff)
     return await repo.get_decision(ctx, decision_id)
 

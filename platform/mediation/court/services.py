@@ -215,7 +215,10 @@ async def return_to_court(
     await bump(ctx, case, expected, changes)
     diff: dict[str, Any] = {"returned_on": iso(returned), "undisputed_facts": facts}
     if case.status == OPEN:
-        diff |= {"status": "failed", "outcome_reason": data.failure_reason}
+        diff |= {
+            "status": STATUSES["failed"],
+            "outcome_reason": FAILURE_REASONS.get(data.failure_reason, data.failure_reason),
+        }
     await audit.record(ctx, "court.referral_return", "case", case.id, diff)
     return await referral(ctx, case.id)
 

@@ -361,15 +361,12 @@ async def sign_agreement(
          "recorded_by_name": _actor(ctx)},
     )  # fmt: skip
     version = await repo.update_agreement(ctx, agreement_id, agreement.version, {})
+    diff: dict[str, Any] = {"version_no": agreement.version_no, "signer": SIGNERS[data.signer]}
     party = next((mask_name(p.name) for p in parties if p.id == party_id), "")
-    await audit.record(
-        ctx,
-        "case.agreement.sign",
-        "case",
-        case_id,
-        {"version_no": agreement.version_no, "signer": data.signer, "party": party,
-         "method": method, "signed_on": str(signed_on)},
-    )  # fmt: skip
+    if party:
+        diff["party"] = party
+    diff.update(method=SIGN_METHODS.get(method, method), signed_on=str(signed_on))
+    await audit.record(ctx, "case.agreement.sign", "case", case_id, diff)
     signed = await _agreement(ctx, case_id, agreement_id)
     if signed.unsigned:
         return signed

@@ -28,6 +28,7 @@ from mediation.status import (
     CLOSED,
     FAILURE_REASONS,
     OPEN,
+    STATUSES,
     require_status,
     require_transition,
 )
@@ -94,7 +95,7 @@ async def record_session(ctx: TenantContext, case_id: UUID, data: SessionCreate)
         "case.session.record",
         "case",
         case_id,
-        {"held_on": str(held_on), "mode": data.mode, "place": place},
+        {"held_on": str(held_on), "mode": SESSION_MODES[data.mode], "place": place},
     )
     return next(s for s in await repo.list_sessions(ctx, case_id) if s.id == session_id)
 
@@ -140,13 +141,18 @@ async def set_outcome(
         "outcome_note": note,
     }
     version = await case_repo.update_case(ctx, case_id, expected, changes)
-    after = {**changes, "closed_on": str(changes["closed_on"])}
+    # as people read it in the timeline: labels, and only what was given
+    after = {"status": STATUSES[data.outcome], "closed_on": str(changes["closed_on"])}
+    if kept_reason:
+        after["outcome_reason"] = FAILURE_REASONS.get(kept_reason, kept_reason)
+    if note:
+        after["outcome_note"] = note
     await audit.record(
         ctx,
         "case.outcome.set",
         "case",
         case_id,
-        {"before": {"status": case.status}, "after": after},
+        {"before": {"status": STATUSES[case.status]}, "after": after},
     )
     return OutcomeRow(
         case_id=case_id,
@@ -204,6 +210,6 @@ async def record_followup(ctx: TenantContext, case_id: UUID, data: FollowUpCreat
         "case.followup.record",
         "case",
         case_id,
-        {"visited_on": str(visited_on), "performance": data.performance},
+        {"visited_on": str(visited_on), "performance": PERFORMANCE[data.performance]},
     )
     return next(f for f in await repo.list_followups(ctx, case_id) if f.id == followup_id)

@@ -149,7 +149,7 @@ async def test_a_failed_referral_returns_to_the_court_with_undisputed_facts(
     assert "已于" in again.json()["detail"]
     events = await case_events(court.tenant, case.id)
     assert events[-1]["action"] == "court.referral_return"
-    assert events[-1]["diff"]["status"] == "failed"
+    assert events[-1]["diff"]["status"] == "调解不成"
 
 
 async def test_returning_is_never_blocked_for_a_case_that_did_not_settle(
