@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
@@ -142,7 +143,8 @@ def _serve(database_url: str) -> Server:
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    for _ in range(200):
+    deadline = time.monotonic() + 60  # a loaded machine (two suites at once) starts it slowly
+    while time.monotonic() < deadline:
         if _answers(f"{server.url}/health"):
             return server
         try:  # wait a moment for it to listen, noticing if it exits instead

@@ -45,6 +45,13 @@ async def cases_and_parties(world: World) -> None:
     world.add_target("cases", other.id, "admin")
     async with in_tenant(world.tenant, writes=False) as ctx:
         parties = await repo.list_parties(ctx, case.id)
+    async with in_tenant(world.tenant) as ctx:  # the county's own settings and a category
+        from mediation import services
+        from mediation.config import MediationConfig
+        from mediation.schemas import CategoryCreate
+
+        await services.save_settings(ctx, MediationConfig(usual_days=30), 0)
+        await services.add_category(ctx, CategoryCreate(f"{world.prefix}收养", confirmable=False))
     # the sole applicant: removing it is refused (409), so the target outlives every walk
     world.add_target("case_parties", parties[0].id)
 
