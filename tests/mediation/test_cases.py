@@ -474,3 +474,18 @@ async def test_the_case_page_shows_every_section(client: httpx.AsyncClient, coun
         assert 'id="proceedings"' in page.text
         assert 'id="court"' in page.text
         assert ("显示完整号码" in page.text) is reveal
+
+
+async def test_the_filter_form_keeps_every_filter_a_figure_links_with(
+    client: httpx.AsyncClient, county: County
+) -> None:
+    """A dashboard figure links to the list with closed dates and status=agreed: the form shows
+    them, so filtering further keeps them."""
+    browser = await _browser(client, county.members["admin"].username)
+    page = await browser.get(
+        "/t/lishu/cases?status=agreed&closed_from=2025-01-01&closed_to=2025-12-31"
+    )
+    assert page.status_code == 200
+    assert 'name="closed_from" value="2025-01-01"' in page.text
+    assert 'name="closed_to" value="2025-12-31"' in page.text
+    assert re.search(r'<option value="agreed" selected>', page.text)
