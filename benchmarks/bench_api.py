@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -221,42 +222,117 @@ def get_json(url: str, token: str | None = None) -> Any:
         return json.loads(response.read())
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below ``pid``: its children, theirs, and so on (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # exited meanwhile
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
 class Server:
     """One uvicorn process on 127.0.0.1 (a free port) serving make_app() (or ``app``, another
-    factory in this folder that builds on it)."""
+    factory in this folder that builds on it). With ``workers`` > 1: uvicorn --workers, a
+    supervisor process (``proc``) and that many worker processes sharing the port."""
 
-    def __init__(self, env: dict[str, str], app: str = "bench_api:make_app") -> None:
+    def __init__(
+        self, env: dict[str, str], app: str = "bench_api:make_app", workers: int | None = None
+    ) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{port}"
+        self.workers = workers or 1
         cmd = [sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(BENCH_DIR)]
         cmd += [app, "--host", "127.0.0.1", "--port", str(port), "--loop"]
         cmd += ["uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
+        if self.workers > 1:
+            cmd += ["--workers", str(self.workers)]
         self.proc = subprocess.Popen(cmd, env=env, cwd=BENCH_DIR.parent)
         try:
-            for _ in range(600):  # a busy machine starts it slowly
+            deadline = time.monotonic() + 60  # a busy machine starts it slowly
+            while time.monotonic() < deadline:
                 try:
                     get_json(self.base + "/bench/hello")
-                    return
+                    break
                 except OSError:
                     if self.proc.poll() is not None:
                         raise RuntimeError("the server exited at start") from None
                     time.sleep(0.1)
-            raise RuntimeError("the server did not answer within 60 s")
+            else:
+                raise RuntimeError("the server did not answer within 60 s")
+            if self.workers > 1:
+                self._wait_for_workers(deadline)
         except BaseException:  # also Ctrl-C or SIGTERM while waiting: no orphaned server
             self.stop()
             raise
 
+    def worker_pids(self) -> list[int]:
+        """uvicorn's worker processes (multiprocessing spawn children of the supervisor)."""
+        found = []
+        for pid in descendants(self.proc.pid):
+            try:
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(pid)
+            except OSError:
+                continue
+        return found
+
+    def pids(self) -> list[int]:
+        """Every process of the server: the one process, or the supervisor and all below it."""
+        return [self.proc.pid] + (descendants(self.proc.pid) if self.workers > 1 else [])
+
+    def _wait_for_workers(self, deadline: float) -> None:
+        """The port answers as soon as one worker serves. Wait until all are there and done
+        starting (imports, the app factory): their CPU time stops growing for 0.6 s."""
+        before, quiet = -1.0, 0
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("the server exited at start")
+            workers = self.worker_pids()
+            used = cpu_seconds(workers)
+            settled = len(workers) >= self.workers and before >= 0 and used - before < 0.03
+            quiet = quiet + 1 if settled else 0
+            if quiet >= 2:
+                return
+            before = used
+            time.sleep(0.3)
+        raise RuntimeError(f"the {self.workers} workers did not settle within 60 s")
+
     def stop(self) -> None:
         if self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGTERM)
+        below = descendants(self.proc.pid) if self.workers > 1 else []
+        self.proc.send_signal(signal.SIGTERM)  # the supervisor stops and joins its workers
         try:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+            for pid in below:  # a killed supervisor leaves its workers behind
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def wrk(url: str, token: str | None, seconds: int, connections: int) -> dict[str, Any]:

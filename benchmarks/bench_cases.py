@@ -3,7 +3,8 @@ bare-SELECT route: the filtered case list, case creation, and the query plans of
 search queries.
 
     .venv/bin/python benchmarks/bench_cases.py [--duration 10] [--connections 50]
-        [--warmup 2] [--databases sqlite,postgres] [--cases 100000]
+        [--warmup 2] [--databases sqlite,postgres] [--cases 100000] [--workers 1]
+        [--list-rate R] [--create-rate 300] [--phases saturation,bounded,create,cpu,plans,trips]
 
 Data: ``gen_cases.py`` — 100,000 cases over 5 counties (about 20,000 each, 22,000 in the
 measured one), with parties, sessions, agreements, confirmations and audit events. The other
@@ -14,12 +15,19 @@ pays for it.
      bench_api.py), measured in the same run as the reference.
 (L)  GET /api/v1/t/{tenant}/cases?<filter>&limit=20 as the county's administrator (bearer
      token): filtered by status and category, and by village. Goal on PostgreSQL at 50
-     connections: ≥ 50 % of (b)'s requests/s, p99 < 100 ms.
+     connections: ≥ 50 % of (b)'s requests/s, p99 < 100 ms, under bounded load.
 (C)  POST /api/v1/t/{tenant}/cases as the county-wide mediator: a case with two parties (valid
      ID numbers, each request different), its number, parties and audit event in one
      transaction. Goal on PostgreSQL: ≥ 300 cases/s within the one county. Afterwards the
      county's numbers of the year must run 1 … n without a gap or a duplicate, and the counter
      must stand at n.
+Saturation (closed loop: each connection sends its next request when the last is answered)
+gives req/s; there the mean latency is connections ÷ req/s (Little's law), so its p99 is only
+information. Bounded load: the same 50 connections paced by a wrk Lua script to a fixed offered
+rate (the list: 0.5 × (b)'s saturation req/s, or --list-rate; creation: --create-rate, 300):
+the list meets its goal when it achieves ≥ 95 % of the offered rate with p99 < 100 ms, creation
+when it achieves ≥ 95 % of 300/s. --workers N serves (L) and (C) from N uvicorn worker
+processes; (b) stays on one process, as in bench_api.py.
 Plans: the list queries, the party-name search and the ID-number search, each requested once
 through the API; PostgreSQL: ``auto_explain`` (ANALYZE) for the runtime role; SQLite: the
 statements the server ran (a trace callback of the harness) under ``EXPLAIN QUERY PLAN``.
@@ -56,11 +64,12 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_api  # the foundation's harness: server, roles, bare-SELECT route, wrk
-from bench_api import PG_LOG, ROLE, Server, pg_admin, pg_drop, pg_prepare, run, wrk
+from bench_api import PG_LOG, ROLE, Server, cpu_seconds, pg_admin, pg_drop, pg_prepare, run, wrk
 
 GOAL_LIST_RATIO, GOAL_LIST_P99_MS, GOAL_CREATE_RPS = 0.5, 100.0, 300.0
 APP = "bench_cases:make_app"
-LIST_FILTERS = {
+PHASES = ("saturation", "bounded", "create", "cpu", "plans", "trips")
+LIST_FILTERS: dict[str, dict[str, Any]] = {
     "status + category": {"status": "settled", "category": "neighbour"},
     "village": {"village_id": None},  # the measured county's busiest village (from the seed)
 }
@@ -197,30 +206,67 @@ def create_bodies(info: dict[str, Any], n: int) -> list[dict[str, Any]]:
     return bodies
 
 
-def lua_for_bodies(bodies: list[dict[str, Any]], token: str, folder: Path) -> Path:
-    """A wrk script that POSTs the bodies in turn (each connection its own offset)."""
-    quoted = ",\n".join("[==[" + json.dumps(b, ensure_ascii=False) + "]==]" for b in bodies)
-    script = folder / "create.lua"
-    script.write_text(
-        f"""
+# wrk calls delay() before every request of a connection (the first one too) and waits that
+# many milliseconds (truncated to whole ms) before writing it. With -t1 one Lua state serves
+# every connection, so one schedule paces them all: request k is due at start + k / rate, or
+# at once when the schedule has fallen behind (a server that cannot keep up gets no burst to
+# catch up with; its achieved rate shows it). wrk times latency from the write, after the delay.
+LUA_PACING = """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct {{ long tv_sec; long tv_nsec; }} bench_timespec;
+int clock_gettime(int clk_id, bench_timespec *tp);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval = 1000 / {rate}
+local next_slot = nil
+delay = function()
+  local now = now_ms()
+  local slot = math.max(next_slot or now, now)
+  next_slot = slot + interval
+  return slot - now
+end
+"""
+
+
+def wrk_script(
+    folder: Path,
+    name: str,
+    token: str,
+    bodies: list[dict[str, Any]] | None = None,
+    rate: float | None = None,
+) -> Path:
+    """A wrk script sending the bearer token; with ``bodies``, POSTs them in turn (from a random
+    offset); with ``rate``, paced to that many requests/s over all connections (LUA_PACING)."""
+    parts = [f'wrk.headers["Authorization"] = "Bearer {token}"']
+    if bodies:
+        quoted = ",\n".join("[==[" + json.dumps(b, ensure_ascii=False) + "]==]" for b in bodies)
+        parts.append(
+            f"""
 local bodies = {{
 {quoted}
 }}
 local i = math.random(#bodies)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer {token}"
 request = function()
   i = i % #bodies + 1
   return wrk.format(nil, nil, nil, bodies[i])
 end
-""",
-        encoding="utf-8",
-    )
+"""
+        )
+    if rate:
+        parts.append(LUA_PACING.format(rate=f"{rate:.3f}"))
+    script = folder / name
+    script.write_text("\n".join(parts), encoding="utf-8")
     return script
 
 
-def wrk_post(url: str, script: Path, seconds: int, connections: int) -> dict[str, Any]:
+def wrk_lua(url: str, script: Path, seconds: int, connections: int) -> dict[str, Any]:
     """bench_api.wrk with a Lua script (wrk takes the script before the URL)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
            "-s", str(script), url]  # fmt: skip
@@ -456,18 +502,6 @@ class WaitSampler:
 # ---- CPU per request (robust against the machine's other load) ------------------------------
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def backend_pids(name: str) -> list[int]:
     """The PostgreSQL backends serving the benchmark role (the server's pool)."""
     if name != "postgres":
@@ -487,12 +521,13 @@ def backend_pids(name: str) -> list[int]:
 
 
 def cpu_per_request(name: str, server: Server, calls: list[tuple[str, str, str, Any]]) -> dict:
-    """Requests one at a time: the server process's CPU ms and the database backends' CPU ms
-    per request, and the wall-clock ms of one request alone."""
+    """Requests one at a time: the server's CPU ms (all its processes: with workers, the
+    supervisor and every worker) and the database backends' CPU ms per request, and the
+    wall-clock ms of one request alone."""
     for method, path, token, body in calls[:20]:  # warm: pool, prepared statements
         request(server.base, method, path, token, body)
-    pids = backend_pids(name)
-    server_before, db_before = cpu_seconds([server.proc.pid]), cpu_seconds(pids)
+    pids, server_pids = backend_pids(name), server.pids()
+    server_before, db_before = cpu_seconds(server_pids), cpu_seconds(pids)
     started = time.perf_counter()
     for method, path, token, body in calls:
         status, answer = request(server.base, method, path, token, body)
@@ -500,9 +535,10 @@ def cpu_per_request(name: str, server: Server, calls: list[tuple[str, str, str, 
     wall = time.perf_counter() - started
     n = len(calls)
     return {
-        "server_ms": (cpu_seconds([server.proc.pid]) - server_before) * 1000 / n,
+        "server_ms": (cpu_seconds(server_pids) - server_before) * 1000 / n,
         "db_ms": (cpu_seconds(pids) - db_before) * 1000 / n if pids else None,
         "wall_ms": wall * 1000 / n,
+        "workers": server.workers,
     }
 
 
@@ -549,64 +585,101 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
     before = numbers(name, env, info["tenant_id"], year)
     assert before["gap_free"], before
     assert before["counter"] == before["max"], before
-    result: dict[str, Any] = {"rows": [], "numbers": {}, "plans": [], "trips": {}, "cpu": {}}
+    result: dict[str, Any] = {"rows": [], "bounded": [], "bare_rps": None, "numbers": {},
+                              "plans": [], "trips": {}, "cpu": {}}  # fmt: skip
+    phases, folder = args.phases, tmp / name
     bodies = create_bodies(info, 500)
-    server = Server(env, APP)
+    admin, mediator = info["tokens"]["admin"], info["tokens"]["mediator"]
+    create_url = f"/api/v1/t/{info['slug']}/cases"
+    bare = "(b) bare select (foundation)"
+    lists = {f"(L) case list, {label}": list_path(info, f) for label, f in LIST_FILTERS.items()}
+
+    def show(label: str, res: dict[str, Any], extra: str = "") -> None:
+        waits = f"\n    PostgreSQL backends, sampled: {res['waits']}" if res.get("waits") else ""
+        print(f"[{name}] {label}{extra}: {res['rps']:.0f} req/s, p50 {res['p50']:.2f} ms, "
+              f"p99 {res['p99']:.2f} ms {res['errors']}{waits}")  # fmt: skip
+
+    def saturate(server: Server, label: str, path: str, token: str | None) -> None:
+        wrk(server.base + path, token, args.warmup, args.connections)
+        res = wrk(server.base + path, token, args.duration, args.connections)
+        res["workers"] = server.workers
+        show(label, res, f" ({server.workers} worker{'s' if server.workers > 1 else ''})")
+        result["rows"].append((label, res))
+
+    def paced(server: Server, label: str, path: str, script: Path, rate: float) -> None:
+        wrk_lua(server.base + path, script, args.warmup, args.connections)
+        sampler = WaitSampler(name)
+        res = wrk_lua(server.base + path, script, args.duration, args.connections)
+        res |= {"waits": sampler.stop(), "offered": rate, "workers": server.workers}
+        kept = res["rps"] >= 0.95 * rate
+        show(label, res, f", offered {rate:.0f} req/s"
+             + ("" if kept else " (the server could NOT keep up)"))  # fmt: skip
+        result["bounded"].append((label, res))
+
+    # (b) is measured on one process, as in bench_api.py: the reference of the list's ratio.
+    single = Server(env, APP)
+    server = single
     try:
-        admin = info["tokens"]["admin"]
-        routes = {"(b) bare select (foundation)": ("/bench/areas", None)}
-        for label, filters in LIST_FILTERS.items():
-            path = list_path(info, filters)
-            status, page = request(server.base, "GET", path, admin)
+        for label, path in lists.items():
+            status, page = request(single.base, "GET", path, admin)
             assert status == 200, (status, page)
             items = page["items"] if isinstance(page, dict) else page
             assert len(items) == 20, f"{label}: {len(items)} rows"
-            for key, value in filters.items():
+            for key, value in LIST_FILTERS[label.split(", ", 1)[1]].items():
                 wanted = value if value is not None else info["busiest_village"]
                 field = "area_id" if key == "village_id" else key
                 assert all(str(i[field]) == wanted for i in items), f"{label}: filter ignored"
-            routes[f"(L) case list, {label}"] = (path, admin)
         print(f"[{name}] each filtered list answers 20 matching cases")
-        url = f"/api/v1/t/{info['slug']}/cases"
-        sequential = {
-            "(b) bare select (foundation)": [("GET", "/bench/areas", "", None)] * 200,
+        sequential: dict[str, list[tuple[str, str, str, Any]]] = {
+            bare: [("GET", "/bench/areas", "", None)] * 200,
             "(L) case list, status + category": [
-                ("GET", routes["(L) case list, status + category"][0], admin, None)] * 200,
+                ("GET", lists["(L) case list, status + category"], admin, None)] * 200,
             "(C) case creation, 2 parties": [
-                ("POST", url, info["tokens"]["mediator"], b) for b in bodies[-200:]],
+                ("POST", create_url, mediator, b) for b in bodies[-200:]],
         }  # fmt: skip
-        for label, calls in sequential.items():
-            cpu = cpu_per_request(name, server, calls)
-            result["cpu"][label] = cpu
-            db_ms = f", database {cpu['db_ms']:.2f} ms" if cpu["db_ms"] is not None else ""
-            print(f"[{name}] {label}, one at a time: {cpu['wall_ms']:.2f} ms each; CPU per "
-                  f"request: server {cpu['server_ms']:.2f} ms{db_ms}")  # fmt: skip
-        for label, (path, token) in routes.items():
-            wrk(server.base + path, token, args.warmup, args.connections)
-            res = wrk(server.base + path, token, args.duration, args.connections)
-            print(f"[{name}] {label}: {res['rps']:.0f} req/s, p50 {res['p50']:.2f} ms, "
-                  f"p99 {res['p99']:.2f} ms {res['errors']}")  # fmt: skip
-            result["rows"].append((label, res))
-        status, made = request(server.base, "POST", f"/api/v1/t/{info['slug']}/cases",
-                               info["tokens"]["mediator"], bodies[0])  # fmt: skip
-        assert status == 201, (status, made)
-        script = lua_for_bodies(bodies, info["tokens"]["mediator"], tmp)
-        url = f"{server.base}/api/v1/t/{info['slug']}/cases"
-        levels = [int(c) for c in args.create_connections.split(",") if c.strip()]
-        for connections in levels:
-            wrk_post(url, script, args.warmup, connections)
-            sampler = WaitSampler(name)
-            res = wrk_post(url, script, args.duration, connections)
-            waits = sampler.stop()
-            print(f"[{name}] (C) case creation, {connections} connections: {res['rps']:.0f} "
-                  f"req/s, p50 {res['p50']:.2f} ms, p99 {res['p99']:.2f} ms {res['errors']}"
-                  + (f"\n    PostgreSQL backends, sampled: {waits}" if waits else ""))  # fmt: skip
-            label = "(C) case creation, 2 parties"
-            if connections != args.connections:
-                label += f", {connections} connections"
-            result["rows"].append((label, {**res, "waits": waits}))
+        if "cpu" in phases:
+            result["cpu"][bare] = cpu_per_request(name, single, sequential.pop(bare))
+        if "saturation" in phases or ("bounded" in phases and not args.list_rate):
+            saturate(single, bare, "/bench/areas", None)
+            result["bare_rps"] = result["rows"][0][1]["rps"]
+        if args.workers > 1:  # (L) and (C) from here on
+            single.stop()
+            server = Server(env, APP, workers=args.workers)
+            print(f"[{name}] (L) and (C): {args.workers} uvicorn worker processes")
+        if "cpu" in phases:
+            for label, calls in sequential.items():
+                result["cpu"][label] = cpu_per_request(name, server, calls)
+            for label, cpu in result["cpu"].items():
+                db_ms = f", database {cpu['db_ms']:.2f} ms" if cpu["db_ms"] is not None else ""
+                print(f"[{name}] {label}, one at a time: {cpu['wall_ms']:.2f} ms each; CPU per "
+                      f"request: server {cpu['server_ms']:.2f} ms{db_ms}")  # fmt: skip
+        if "saturation" in phases:
+            for label, path in lists.items():
+                saturate(server, label, path, admin)
+        if "bounded" in phases:  # after saturation: does the list serve half (b)'s rate?
+            rate = args.list_rate or GOAL_LIST_RATIO * result["bare_rps"]
+            script = wrk_script(folder, "list-paced.lua", admin, rate=rate)
+            for label, path in lists.items():
+                paced(server, label, path, script, rate)
+        if "create" in phases:
+            status, made = request(server.base, "POST", create_url, mediator, bodies[0])
+            assert status == 201, (status, made)
+            script = wrk_script(folder, "create.lua", mediator, bodies)
+            for connections in [int(c) for c in args.create_connections.split(",") if c.strip()]:
+                wrk_lua(server.base + create_url, script, args.warmup, connections)
+                sampler = WaitSampler(name)
+                res = wrk_lua(server.base + create_url, script, args.duration, connections)
+                res |= {"waits": sampler.stop(), "workers": server.workers}
+                label = "(C) case creation, 2 parties"
+                if connections != args.connections:
+                    label += f", {connections} connections"
+                show("(C) case creation, 2 parties", res, f", {connections} connections")
+                result["rows"].append((label, res))
+            script = wrk_script(folder, "create-paced.lua", mediator, bodies, args.create_rate)
+            paced(server, "(C) case creation, 2 parties", create_url, script, args.create_rate)
     finally:
         server.stop()
+        single.stop()
     after = numbers(name, env, info["tenant_id"], year)
     after["created"] = after["count"] - before["count"]
     result["numbers"] = after
@@ -614,12 +687,13 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
           f"{after['max']}: gap-free {after['gap_free']}, unique {after['unique_numbers']}, "
           f"counter {after['counter']}")  # fmt: skip
     if args.profile:
-        result["profile"] = profile_creation(env, info, bodies, tmp / name)
-    if name == "postgres":
+        result["profile"] = profile_creation(env, info, bodies, folder)
+    if name == "postgres" and "trips" in phases:
         result["trips"] = round_trips(env, info, bodies[1])
-        result["plans"] = pg_plans(env, info)
-    else:
-        result["plans"] = sqlite_plans(env, info, tmp / name)
+    if "plans" in phases:
+        result["plans"] = (
+            pg_plans(env, info) if name == "postgres" else sqlite_plans(env, info, folder)
+        )
     return result
 
 
@@ -644,11 +718,36 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile 300 creations")
     parser.add_argument("--create-connections", default="50",
                         help="connections of the creation load, e.g. 1,10,50 (50)")  # fmt: skip
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes serving (L) and (C); (b) always one (1)",
+    )
+    parser.add_argument(
+        "--list-rate",
+        type=float,
+        default=None,
+        help="offered req/s of the bounded list runs (0.5 × (b)'s req/s)",
+    )
+    parser.add_argument(
+        "--create-rate",
+        type=float,
+        default=GOAL_CREATE_RPS,
+        help="offered req/s of the bounded creation run (300)",
+    )
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help=f"comma list among {','.join(PHASES)} (all): saturation = "
+                             "closed-loop (b) and (L); bounded = paced (L); create = closed-loop "
+                             "and paced (C); cpu = one request at a time")  # fmt: skip
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:  # child mode
         print(json.dumps(asyncio.run(seed(args.cases)), ensure_ascii=False, default=str))
         return
+    args.phases = {p.strip() for p in args.phases.split(",") if p.strip()}
+    if args.phases - set(PHASES) or args.workers < 1:
+        parser.error(f"--phases takes {','.join(PHASES)}; --workers at least 1")
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk")
@@ -668,38 +767,72 @@ def main() -> None:
                 pg_drop()
             except Exception as error:
                 print(f"could not drop PostgreSQL role and database {ROLE}: {error!r}")
-    print("\n| database | route | req/s | p50 ms | p99 ms | goal |")
-    print("|---|---|---:|---:|---:|---|")
+    conns = args.connections
+    print(f"\nsaturation: closed loop, {conns} connections each sending its next request as "
+          "soon as the last is answered")  # fmt: skip
+    print("| database | route | workers | req/s | p50 ms | p99 ms | goal |")
+    print("|---|---|---:|---:|---:|---:|---|")
     for name, result in results.items():
-        bare = result["rows"][0][1]["rps"]
         for label, res in result["rows"]:
             goal, pg = "", name == "postgres"  # the goals are PostgreSQL's
             if label.startswith("(L)"):
-                ratio = res["rps"] / bare
-                met = ratio >= GOAL_LIST_RATIO and res["p99"] < GOAL_LIST_P99_MS
+                ratio = res["rps"] / result["bare_rps"]
                 goal = f"{ratio:.2f} of (b)"
                 if pg:
-                    goal += f": {'meets' if met else 'misses'} ≥ 0.50 with p99 < 100 ms"
+                    goal += f": {'meets' if ratio >= GOAL_LIST_RATIO else 'misses'} ≥ 0.50"
             elif label.startswith("(C)") and pg:
                 goal = f"{'meets' if res['rps'] >= GOAL_CREATE_RPS else 'misses'} ≥ 300/s"
-            print(f"| {name} | {label} | {res['rps']:.0f} | {res['p50']:.2f} | "
-                  f"{res['p99']:.2f} | {goal} |")  # fmt: skip
-    errors = [f"{n} {lb}: {r['errors']}" for n, res in results.items() for lb, r in res["rows"]
-              if r["errors"]]  # fmt: skip
+            print(f"| {name} | {label} | {res['workers']} | {res['rps']:.0f} | {res['p50']:.2f} "
+                  f"| {res['p99']:.2f} | {goal} |")  # fmt: skip
+    print(f"p99 here is information only: in a closed loop the mean latency is {conns} "
+          f"connections ÷ req/s (Little's law; {conns} / 750 req/s = {conns / 0.75:.0f} ms), "
+          "so the p99 goal is judged under bounded load")  # fmt: skip
+    if any(result["bounded"] for result in results.values()):
+        print(f"\nbounded load: {conns} connections at a fixed offered rate (wrk, one Lua "
+              "schedule for all connections; latency from each request's write)")  # fmt: skip
+        print("| database | route | workers | offered req/s | achieved req/s | p50 ms | p99 ms "
+              "| errors | goal |")  # fmt: skip
+        print("|---|---|---:|---:|---:|---:|---:|---|---|")
+    for name, result in results.items():
+        for label, res in result["bounded"]:
+            offered, pg = res["offered"], name == "postgres"
+            kept = res["rps"] >= 0.95 * offered
+            share = f"{res['rps'] / offered:.0%} of offered"
+            goal = "kept up" if kept else f"could not keep up ({share})"
+            if pg and label.startswith("(L)"):
+                why = [] if kept else ["fell behind"]
+                why += [] if res["p99"] < GOAL_LIST_P99_MS else ["p99 ≥ 100 ms"]
+                goal = f"{'misses' if why else 'meets'} ≥ 0.95 × offered with p99 < 100 ms"
+                goal += f" ({', '.join(why)}; {share})" if why else ""
+            elif pg:
+                met = res["rps"] >= 0.95 * GOAL_CREATE_RPS
+                goal = f"{'meets' if met else 'misses'} ≥ 0.95 × 300/s achieved"
+                goal += "" if kept else f" (could not keep up: {share})"
+                goal += " (offered below 300/s)" if offered < GOAL_CREATE_RPS else ""
+            errors = res["errors"] or "none"
+            print(f"| {name} | {label} | {res['workers']} | {offered:.0f} | {res['rps']:.0f} | "
+                  f"{res['p50']:.2f} | {res['p99']:.2f} | {errors} | {goal} |")  # fmt: skip
+    if any(result["bounded"] for result in results.values()):
+        origin = f"{GOAL_LIST_RATIO:.2f} × (b)'s saturation req/s, same database"
+        origin = f"--list-rate {args.list_rate:g}" if args.list_rate else origin
+        print(f"offered rate of the list: {origin}; of creation: {args.create_rate:g}/s")
+    errors = [f"{n} {lb}: {r['errors']}" for n, res in results.items()
+              for lb, r in res["rows"] + res["bounded"] if r["errors"]]  # fmt: skip
     print("\nerrors: " + ("; ".join(errors) if errors else "none (every response 2xx)"))
-    print(f"{args.duration} s per route after {args.warmup} s warm-up, {args.connections} "
-          "connections, one uvicorn process (uvloop, httptools)")  # fmt: skip
+    print(f"{args.duration} s per run after {args.warmup} s warm-up, {conns} connections; (b) "
+          f"on one uvicorn process, (L) and (C) on {args.workers} (uvloop, httptools)")  # fmt: skip
     print(
         "\nOne request at a time (200 each): wall ms, and CPU ms per request of the server "
-        "process and of the database backends — independent of the load of other processes"
+        "(all its processes) and of the database backends — independent of the load of other "
+        "processes"
     )
-    print("| database | route | ms each | server CPU ms | database CPU ms |")
-    print("|---|---|---:|---:|---:|")
+    print("| database | route | workers | ms each | server CPU ms | database CPU ms |")
+    print("|---|---|---:|---:|---:|---:|")
     for name, result in results.items():
         for label, cpu in result["cpu"].items():
             db_ms = f"{cpu['db_ms']:.2f}" if cpu["db_ms"] is not None else "(in process)"
-            print(f"| {name} | {label} | {cpu['wall_ms']:.2f} | {cpu['server_ms']:.2f} | "
-                  f"{db_ms} |")  # fmt: skip
+            print(f"| {name} | {label} | {cpu['workers']} | {cpu['wall_ms']:.2f} | "
+                  f"{cpu['server_ms']:.2f} | {db_ms} |")  # fmt: skip
     for name, result in results.items():
         n = result["numbers"]
         ok = n["gap_free"] and n["unique_numbers"] and n["counter"] == n["max"]
