@@ -13,6 +13,7 @@ itself never holds a password, token or ID number.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -29,15 +30,14 @@ from tenants.anchors import Anchor, AnchorStore, default_store
 from tenants.rules import USERNAME_RE
 from tenants.schemas import AuditEventRow
 from tenants.tables import AuditEvent
-from wusong.core.db import Statement, as_rows, current_unit, get_engine, is_postgres, set_tenant
+from wusong.core.db import as_rows, current_unit, get_engine, is_postgres, set_tenant
 from wusong.core.errors import DomainError, Invalid
-from wusong.core.scoped import insert, scoped
+from wusong.core.scoped import TenantStatement, insert, scoped
 from wusong.core.settings import get_settings
 from wusong.core.tenancy import TenantContext, system_context
 
 T = TypeVar("T")
 GENESIS = "0" * 64
-_CHAIN_LOCK = Statement("SELECT pg_advisory_xact_lock(hashtext({})) AS locked")
 OBJECT_TYPE_RE = re.compile(r"^[a-z_]{1,40}$")
 SECRET_FIELDS = frozenset(
     {"password", "password_hash", "token", "token_hash", "secret", "id_number", "mobile", "phone"}
@@ -132,6 +132,7 @@ class ChainKey:
     id: str
 
     @classmethod
+    @functools.cache
     def from_secret(cls, secret: str) -> ChainKey:
         raw = secret.encode()
         fingerprint = hmac.new(raw, b"wusong audit key id", hashlib.sha256).hexdigest()[:16]
@@ -171,6 +172,74 @@ def _event_body(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ChainHead:
+    """The last event of a tenant's chain (seq 0 and the genesis hash before the first)."""
+
+    seq: int = 0
+    hash: str = GENESIS
+
+    @classmethod
+    def of(cls, seq: Any, digest: Any) -> ChainHead:
+        return cls(int(seq), str(digest)) if seq is not None else cls()
+
+
+# PostgreSQL: the tenant's chain lock and its head in one round trip (wusong_audit_head, a
+# VOLATILE function: its SELECT sees what committed while it waited for the lock). Writers of
+# one tenant take turns on the chain head; other tenants are not blocked. SQLite has one writer.
+_LOCKED_HEAD = TenantStatement("SELECT head_seq, head_hash FROM wusong_audit_head({tenant})")
+_HEAD = TenantStatement(
+    "SELECT seq AS head_seq, hash AS head_hash FROM audit_events WHERE tenant = {tenant} "
+    "ORDER BY seq DESC LIMIT 1"
+)
+
+
+async def chain_head(ctx: TenantContext) -> ChainHead:
+    """Take the tenant's chain (until the transaction ends) and read its head."""
+    current_unit().require_writes()
+    rows = await (_LOCKED_HEAD if is_postgres() else _HEAD).fetch(ctx)
+    return ChainHead.of(rows[0]["head_seq"], rows[0]["head_hash"]) if rows else ChainHead()
+
+
+def chained_event(
+    ctx: TenantContext,
+    head: ChainHead,
+    action: str,
+    object_type: str = "",
+    object_id: UUID | str = "",
+    diff: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The next event after ``head`` as the columns of its row, hashed into the chain (the
+    caller inserts it in the transaction that holds the chain: chain_head())."""
+    key = current_key()
+    at = datetime.now(UTC)
+    masked = _jsonable(mask_diff(diff or {}))
+    row = {
+        "tenant": ctx.tenant_id,
+        "seq": head.seq + 1,
+        "at": at,
+        "actor_id": ctx.user_id,
+        "actor_name": ctx.actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "diff": masked,
+    }
+    return {
+        "seq": head.seq + 1,
+        "at": at,
+        "actor_id": ctx.user_id,
+        "actor_name": ctx.actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "diff": json.dumps(masked, ensure_ascii=False),
+        "prev_hash": head.hash,
+        "hash": keyed_hash(key, head.hash, _event_body(row)),
+        "key_id": key.id,
+    }
+
+
 async def record(
     ctx: TenantContext,
     action: str,
@@ -179,47 +248,8 @@ async def record(
     diff: dict[str, Any] | None = None,
 ) -> None:
     """Append one event to the tenant's chain, inside the caller's write transaction."""
-    current_unit().require_writes()
-    key = current_key()
-    if is_postgres():
-        # Writers of one tenant take turns on the chain head; other tenants are not blocked.
-        await _CHAIN_LOCK.fetch(str(ctx.tenant_id))
-    head = (
-        await scoped(ctx, AuditEvent)
-        .select(AuditEvent.seq, AuditEvent.hash)
-        .order_by(AuditEvent.seq, ascending=False)
-        .first()
-    )
-    seq = (head["seq"] + 1) if head else 1
-    prev_hash = head["hash"] if head else GENESIS
-    at = datetime.now(UTC)
-    row = {
-        "tenant": ctx.tenant_id,
-        "seq": seq,
-        "at": at,
-        "actor_id": ctx.user_id,
-        "actor_name": ctx.actor_name,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "diff": _jsonable(mask_diff(diff or {})),
-    }
-    digest = keyed_hash(key, prev_hash, _event_body(row))
-    await insert(
-        ctx,
-        AuditEvent,
-        seq=seq,
-        at=at,
-        actor_id=ctx.user_id,
-        actor_name=ctx.actor_name,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        diff=json.dumps(row["diff"], ensure_ascii=False),
-        prev_hash=prev_hash,
-        hash=digest,
-        key_id=key.id,
-    )
+    head = await chain_head(ctx)
+    await insert(ctx, AuditEvent, **chained_event(ctx, head, action, object_type, object_id, diff))
 
 
 # ---- verification ------------------------------------------------------------------------------

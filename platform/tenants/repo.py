@@ -123,11 +123,17 @@ async def all_areas(ctx: TenantContext) -> list[AreaRow]:
     return as_rows(AreaRow, rows)
 
 
+_GET_AREA = TenantStatement(
+    "SELECT id, kind, name, division_code, parent AS parent_id, active, version, updated_at "
+    "FROM areas WHERE tenant = {tenant} AND id = {}"
+)
+
+
 async def get_area(ctx: TenantContext, area_id: UUID) -> AreaRow:
-    row = await scoped(ctx, Area).select(*_AREA_COLUMNS).where(Area.id == area_id).first()
-    if row is None:
+    rows = await _GET_AREA.fetch(ctx, area_id)
+    if not rows:
         raise NotFound("未找到该区域")
-    return as_row(AreaRow, row)
+    return as_row(AreaRow, rows[0])
 
 
 async def division_code_taken(ctx: TenantContext, code: str) -> bool:

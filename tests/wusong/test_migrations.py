@@ -266,6 +266,19 @@ async def test_audit_chain_migration_keeps_legacy_rows_for_a_one_time_rekey() ->
 ISSUE_6_HEAD = "2026-11-27T12:00:00:000000"  # the hardening issue's last migration
 
 
+async def _audit_head_for_todays_code() -> None:
+    """Today's code writes the old county below, and its audit writes take the chain through
+    wusong_audit_head (a later migration, PostgreSQL): installed early here. The migration
+    creates it with CREATE OR REPLACE, so running it later changes nothing."""
+    from importlib import import_module
+
+    from wusong.core.db import get_engine
+
+    if BACKEND == "postgres":
+        later = import_module("tenants.piccolo_migrations.tenants_2026_11_30t09_00_00_000000")
+        await get_engine().run_ddl(later.AUDIT_HEAD)
+
+
 async def test_programs_migrate_onto_a_database_full_of_the_foundations_data() -> None:
     """A county with areas and members, made before the programs existed: the work-area and
     programs migrations add their tables over it, the county's rows are intact, and the new
@@ -281,6 +294,7 @@ async def test_programs_migrate_onto_a_database_full_of_the_foundations_data() -
 
     async with empty_database():
         await _forwards(ISSUE_6_HEAD)
+        await _audit_head_for_todays_code()
         async with unit_of_work(writes=True):
             tenant = await services.create_tenant(
                 TenantCreate("lishu", "梨树县", "220322000000", "四平市", "220300000000")

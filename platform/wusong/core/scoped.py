@@ -6,6 +6,7 @@ query on one without a TenantContext:
     scoped(ctx, Area).select(Area.id, Area.name).where(Area.active == True)
     scoped(ctx, Area).update({Area.name: "新名"}).where(Area.id == area_id)
     await insert(ctx, Area, kind="township", name="梨树镇", ...)   # stamps the tenant
+    await insert_together(ctx, [(MediationCase, [case]), (CaseParty, parties)])
     await require_owned(ctx, Area, body.parent_id, field="parent_id", label="所属乡镇/街道")
     TenantStatement("SELECT ... FROM areas WHERE tenant = {tenant} AND kind = {}")
 
@@ -17,16 +18,21 @@ PostgreSQL row-level security is the second wall, not the first.
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
-from piccolo.columns import Column
+from piccolo.columns import JSON, JSONB, Column
+from piccolo.columns.defaults.base import Default
 from piccolo.query import Count, Delete, Exists, Select, Update
 from piccolo.table import Table
+from piccolo.utils.sql_values import convert_to_sql_value
 
-from wusong.core.db import Statement, as_uuid, current_unit
+from wusong.core.db import Statement, as_uuid, current_unit, is_postgres
 from wusong.core.errors import Invalid, NotFound, UnitOfWorkError, UnscopedQuery
 from wusong.core.tenancy import TenantContext
 
@@ -85,24 +91,127 @@ def scoped(ctx: TenantContext, table: type[T]) -> Scoped[T]:
 
 async def insert(ctx: TenantContext, table: type[T], **values: Any) -> UUID:
     """Insert one row of a tenant table, stamped with the context's tenant; return its id."""
+    rows = await _insert_rows(ctx, table, [values], "insert()")
+    return as_uuid(rows[0])
+
+
+async def insert_together(
+    ctx: TenantContext, batches: Sequence[tuple[type[Table], list[dict[str, Any]]]]
+) -> None:
+    """Rows of several tenant tables (a case, its parties, its audit event) inserted together.
+
+    On PostgreSQL one statement (data-modifying WITH clauses, compiled once per shape): one
+    round trip where there were as many as tables, which matters inside a locked stretch. On
+    SQLite one insert per table, in order. Keys must come from the columns' defaults or values
+    (a key the database makes cannot be handed from one table to the next)."""
+    for table, _rows in batches:
+        _check(ctx, table)
+    current_unit().require_writes()
+    batches = [(table, rows) for table, rows in batches if rows]
+    if not is_postgres():
+        for table, rows in batches:
+            await _insert_rows(ctx, table, rows, "insert_together()")
+        return
+    args: list[Any] = []
+    for table, rows in batches:
+        table_args, ids = _row_values(table, rows, "insert_together()")
+        if any(value is None for value in ids):
+            raise ValueError(f"insert_together(): {table.__name__} needs keys before inserting")
+        args += table_args
+    shape = tuple((table, len(rows)) for table, rows in batches)
+    await _together_statement(shape).fetch(ctx, *args)
+
+
+async def _insert_rows(
+    ctx: TenantContext, table: type[Table], rows: list[dict[str, Any]], caller: str
+) -> list[Any]:
+    """The rows as Piccolo's insert would write them (every column: the value given, else the
+    column's default), through a statement compiled once per table and row count; their ids."""
     _check(ctx, table)
     current_unit().require_writes()
-    if "tenant" in values:
-        raise UnscopedQuery("insert() stamps the tenant itself; do not pass one")
-    rows = await table.insert(table(tenant=ctx.tenant_id, **values)).returning(
-        table._meta.primary_key
+    args, ids = _row_values(table, rows, caller)
+    if any(value is None for value in ids):  # a key the database makes: ask for it back
+        returned = await _insert_statement(table, len(rows), True).fetch(ctx, *args)
+        return [r[table._meta.primary_key._meta.db_column_name] for r in returned]
+    await _insert_statement(table, len(rows), False).fetch(ctx, *args)
+    return ids
+
+
+def _row_values(
+    table: type[Table], rows: list[dict[str, Any]], caller: str
+) -> tuple[list[Any], list[Any]]:
+    """The statement's arguments for ``rows`` (tenant excluded: the statement stamps it), and
+    each row's key; the checks, defaults and conversions of Piccolo's own insert."""
+    columns, names = _insert_columns(table)
+    args: list[Any] = []
+    ids: list[Any] = []
+    for row in rows:
+        if not row.keys() <= names:
+            if "tenant" in row:
+                raise UnscopedQuery(f"{caller} stamps the tenant itself; do not pass one")
+            raise ValueError(f"Unrecognized columns - {sorted(row.keys() - names)}")
+        for name, column, plain, null, key in columns:
+            if name in row:
+                value = row[name]
+            else:
+                value = column.get_default_value()
+                if isinstance(value, Default):
+                    value = value.python()
+                if value is None and not null:
+                    raise ValueError(f"{name} wasn't provided")
+            if not (plain and type(value) in _PLAIN):
+                value = convert_to_sql_value(value=value, column=column)
+            args.append(value)
+            if key:
+                ids.append(value)
+    return args, ids
+
+
+# Values Piccolo's conversion passes through unchanged (except into a JSON column).
+_PLAIN = frozenset({str, int, float, bool, UUID, date, datetime, Decimal, type(None)})
+
+
+@cache
+def _insert_columns(
+    table: type[Table],
+) -> tuple[tuple[tuple[str, Column, bool, bool, bool], ...], frozenset[str]]:
+    """The columns an insert writes (all but the tenant, which the statement stamps): name,
+    column, whether plain values pass unconverted, nullable, primary key; and their names."""
+    columns = tuple(
+        (
+            c._meta.name,
+            c,
+            not isinstance(c, JSON | JSONB),
+            bool(c._meta.null),
+            bool(c._meta.primary_key),
+        )
+        for c in table._meta.columns
+        if c._meta.name != "tenant"
     )
-    return as_uuid(rows[0][table._meta.primary_key._meta.name])
+    return columns, frozenset(name for name, *_ in columns)
 
 
-async def insert_many(ctx: TenantContext, table: type[T], rows: list[dict[str, Any]]) -> None:
-    """Insert rows of a tenant table in one statement, each stamped with the context's tenant."""
-    _check(ctx, table)
-    current_unit().require_writes()
-    if any("tenant" in row for row in rows):
-        raise UnscopedQuery("insert_many() stamps the tenant itself; do not pass one")
-    if rows:
-        await table.insert(*(table(tenant=ctx.tenant_id, **row) for row in rows))
+def _insert_sql(table: type[Table], count: int) -> str:
+    columns = table._meta.columns
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    one = "(" + ", ".join("{tenant}" if c._meta.name == "tenant" else "{}" for c in columns) + ")"
+    return f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES {", ".join([one] * count)}'
+
+
+@lru_cache(maxsize=256)
+def _insert_statement(table: type[Table], count: int, returning: bool) -> TenantStatement:
+    sql = _insert_sql(table, count)
+    if returning:
+        sql += f' RETURNING "{table._meta.primary_key._meta.db_column_name}"'
+    return TenantStatement(sql)
+
+
+@lru_cache(maxsize=64)
+def _together_statement(shape: tuple[tuple[type[Table], int], ...]) -> TenantStatement:
+    *first, (last, last_count) = shape
+    clauses = [f"w{i} AS ({_insert_sql(t, n)})" for i, (t, n) in enumerate(first)]
+    head = f"WITH {', '.join(clauses)} " if clauses else ""
+    return TenantStatement(head + _insert_sql(last, last_count))
 
 
 async def require_owned(
