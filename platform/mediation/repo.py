@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,9 +18,11 @@ from mediation.tables import (
     MediationCase,
     MediationSettings,
 )
+from tenants import audit
+from tenants.tables import AuditEvent
 from wusong.core.db import as_row, as_rows, is_postgres, json_loaded
 from wusong.core.errors import NotFound, PreconditionFailed
-from wusong.core.scoped import TenantStatement, insert, insert_many, scoped
+from wusong.core.scoped import TenantStatement, insert, insert_together, scoped
 from wusong.core.tenancy import TenantContext
 
 C = MediationCase
@@ -31,10 +34,6 @@ _CASE_COLUMNS = (
     C.referring_court, C.court_ref_no, C.referral_date, C.procedure, C.extended_on,
     C.extension_note, C.undisputed_facts, C.returned_on, C.created_by, C.created_by_name,
     C.created_at, C.updated_at, C.version,
-)  # fmt: skip
-_LIST_COLUMNS = (
-    C.id, C.case_no, C.title, C.category, C.source, C.status, C.area.as_alias("area_id"),
-    C.accepted_on, C.due_on, C.closed_on, C.party_names, C.mediator.as_alias("mediator_id"),
 )  # fmt: skip
 P = CaseParty
 _PARTY_COLUMNS = (
@@ -56,10 +55,6 @@ async def get_case(ctx: TenantContext, case_id: UUID) -> CaseRow:
 async def case_by_number(ctx: TenantContext, case_no: str) -> CaseRow | None:
     row = await scoped(ctx, C).select(*_CASE_COLUMNS).where(C.case_no == case_no).first()
     return as_row(CaseRow, row) if row is not None else None
-
-
-async def insert_case(ctx: TenantContext, values: dict[str, Any]) -> UUID:
-    return await insert(ctx, C, **values)
 
 
 def inserted_case(case_id: UUID, values: dict[str, Any]) -> CaseRow:
@@ -93,19 +88,42 @@ async def update_case(
     return expected + 1
 
 
-# PostgreSQL and SQLite (3.35+) both take this upsert; the row stays locked until the case's
-# transaction ends, so numbers are taken one at a time and a rollback gives its number back.
+# The county's counter of the year: the row stays locked until the case's transaction ends, so
+# numbers are taken one at a time and a rollback gives its number back. PostgreSQL and SQLite
+# (3.35+) both take this upsert.
 _NEXT_NUMBER = TenantStatement(
     'INSERT INTO case_counters (id, tenant, "year", last_seq) VALUES ({}, {tenant}, {}, 1) '
     'ON CONFLICT (tenant, "year") DO UPDATE SET last_seq = case_counters.last_seq + 1 '
     "WHERE case_counters.tenant = {tenant} RETURNING last_seq"
 )
+# PostgreSQL: the audit chain, then the same upsert, in one round trip (migration
+# mediation_2026_11_30t09_00_00: wusong_take_case_number).
+_TAKE_NUMBER = TenantStatement(
+    "SELECT case_seq, head_seq, head_hash FROM wusong_take_case_number({tenant}, {}, {})"
+)
 
 
-async def next_case_seq(ctx: TenantContext, year: int) -> int:
-    """The next case sequence number of the tenant's year (gap-free, never twice)."""
+async def take_case_number(ctx: TenantContext, year: int) -> tuple[int, audit.ChainHead]:
+    """The next case sequence number of the tenant's year (gap-free, never twice), and the
+    tenant's audit chain taken for the case's event: both held until the transaction ends, the
+    chain first (as every audited write takes it)."""
+    if is_postgres():
+        row = (await _TAKE_NUMBER.fetch(ctx, year, uuid4()))[0]
+        return int(row["case_seq"]), audit.ChainHead.of(row["head_seq"], row["head_hash"])
+    head = await audit.chain_head(ctx)
     rows = await _NEXT_NUMBER.fetch(ctx, uuid4(), year)
-    return int(rows[0]["last_seq"])
+    return int(rows[0]["last_seq"]), head
+
+
+async def insert_new_case(
+    ctx: TenantContext,
+    case: dict[str, Any],
+    parties: list[dict[str, Any]],
+    event: dict[str, Any],
+) -> None:
+    """A new case, its parties and its audit event (audit.chained_event) in one statement
+    (PostgreSQL): the last step while the number and the chain are held."""
+    await insert_together(ctx, [(C, [case]), (P, parties), (AuditEvent, [event])])
 
 
 @dataclass(frozen=True)
@@ -120,112 +138,56 @@ class ReadScope:
     user_id: UUID | None = None
 
 
-async def _scope_where(ctx: TenantContext, scope: ReadScope) -> Any:
-    if scope.court:
-        confirmed = await scoped(ctx, Confirmation).select(Confirmation.case)
-        ids = [row["case"] for row in confirmed]
-        return (C.source == "court") | C.id.is_in(ids or [uuid4()])
-    where: Any = C.id.is_null()  # nothing, widened by each grant below
-    if scope.area_ids:
-        where = where | C.area.is_in(list(scope.area_ids))
-    if scope.program_ids:
-        where = where | C.program.is_in(list(scope.program_ids))
-    if scope.membership_id is not None:
-        where = where | (C.mediator == scope.membership_id)
-    if scope.user_id is not None:
-        where = where | (C.created_by == scope.user_id)
-    return where
+# ---- the list: one statement per filter shape, compiled once ----------------------------------
 
-
-def _filtered(ctx: TenantContext, query: Any, f: CaseFilter, mine: UUID | None) -> Any:
-    if f.status == "agreed":
-        query = query.where(C.status.is_in(sorted(AGREED)))
-    elif f.status:
-        query = query.where(C.status == f.status)
-    if f.category:
-        query = query.where(C.category == f.category)
-    if f.source:
-        query = query.where(C.source == f.source)
-    if f.village_id is not None:
-        query = query.where(C.area == f.village_id)
-    if f.program_id is not None:
-        query = query.where(C.program == f.program_id)
-    if f.mine:
-        query = query.where(C.mediator == mine) if mine else query.where(C.id.is_null())
-    if f.overdue:
-        from wusong.core.clock import local_today
-
-        query = query.where((C.status == "open") & (C.due_on < local_today()))
-    if f.accepted_from is not None:
-        query = query.where(C.accepted_on >= f.accepted_from)
-    if f.accepted_to is not None:
-        query = query.where(C.accepted_on <= f.accepted_to)
-    if f.closed_from is not None:
-        query = query.where(C.closed_on >= f.closed_from)
-    if f.closed_to is not None:
-        query = query.where(C.closed_on <= f.closed_to)
-    if f.case_no:
-        query = _case_no_filter(query, f.case_no)
-    return query
-
-
-def _case_no_filter(query: Any, text: str) -> Any:
-    """A whole case number, or the digits of its sequence (with or without the year)."""
-    if "号" in text or "字" in text:
-        return query.where(C.case_no == text)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not digits:
-        return query.where(C.id.is_null())
-    if len(digits) > 6:  # year and sequence: 20260012
-        return query.where((C.case_year == int(digits[:4])) & (C.case_seq == int(digits[4:])))
-    return query.where(C.case_seq == int(digits))
-
-
-async def list_cases(
-    ctx: TenantContext,
-    f: CaseFilter,
-    *,
-    mine: UUID | None,
-    only_ids: list[UUID] | None,
-    scope: ReadScope | None,
-    limit: int,
-    offset: int,
-    with_total: bool = True,
-) -> tuple[list[CaseListRow], bool, int | None]:
-    """One page of cases, newest first, whether more follow, and (``with_total``: it costs a
-    count of every match) how many match. ``only_ids``: restrict to these (a party search's
-    cases); ``scope``: what the member may read (None: everything)."""
-    query = _filtered(ctx, scoped(ctx, C).select(*_LIST_COLUMNS), f, mine)
-    count = _filtered(ctx, scoped(ctx, C).count(), f, mine)
-    if scope is not None:
-        where = await _scope_where(ctx, scope)
-        query = query.where(where)
-        count = count.where(where)
-    if only_ids is not None:
-        query = query.where(C.id.is_in(only_ids or [uuid4()]))
-        count = count.where(C.id.is_in(only_ids or [uuid4()]))
-    ordered = query.order_by(C.accepted_on, C.case_seq, ascending=False)
-    rows = await ordered.limit(limit + 1).offset(offset)  # one more: are there more?
-    total = int(await count) if with_total else None
-    return as_rows(CaseListRow, rows[:limit]), len(rows) > limit, total
-
-
-# starts_with(), not LIKE: under row-level security the planner may use only leakproof
-# operators as index conditions, and LIKE (textlike) is not one, so ``name LIKE 'x%'`` read every
-# party of the tenant; starts_with() is leakproof and seeks in case_parties_name (tenant, name
-# varchar_pattern_ops). It also takes the name literally: nothing to escape.
-_PARTY_PREFIX_PG = TenantStatement(
-    'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
-    "WHERE p.tenant = {tenant} AND starts_with(p.name, {}) LIMIT 500"
+_LIST_SELECT = (
+    "SELECT c.id, c.case_no, c.title, c.category, c.source, c.status, c.area AS area_id, "
+    "c.accepted_on, c.due_on, c.closed_on, c.party_names, c.mediator AS mediator_id "
+    "FROM cases c WHERE c.tenant = {tenant}"
 )
-_PARTY_PREFIX_SQLITE = TenantStatement(
-    'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
-    "WHERE p.tenant = {tenant} AND p.name GLOB {} LIMIT 500"
+_LIST_ORDER = " ORDER BY c.accepted_on DESC, c.case_seq DESC LIMIT {} OFFSET {}"
+_LIST_COUNT = "SELECT count(*) AS n FROM cases c WHERE c.tenant = {tenant}"
+_NOTHING = "1 = 0"
+# A party's cases: by the beginning of a name or by the keyed hash of an ID number, each a seek
+# in a tenant-first index. starts_with(), not LIKE: under row-level security the planner may
+# use only leakproof operators as index conditions, and LIKE (textlike) is not one, so ``name
+# LIKE 'x%'`` read every party of the tenant; starts_with() is leakproof and seeks in
+# case_parties_name (tenant, name varchar_pattern_ops). It also takes the name literally. SQLite:
+# GLOB with every special character in a class (it has no escape character).
+_PARTY = 'c.id IN (SELECT p."case" FROM case_parties p WHERE p.tenant = {tenant} AND '
+_PARTY_NAME_PG = _PARTY + "starts_with(p.name, {}))"
+_PARTY_NAME_SQLITE = _PARTY + "p.name GLOB {})"
+_PARTY_ID_HASH = _PARTY + "p.id_hash = {})"
+# A court reviewer's cases: referred by a court, or with a confirmation application.
+_COURT_SCOPE = (
+    "(c.source = 'court' OR c.id IN (SELECT k.\"case\" FROM case_confirmations k "
+    "WHERE k.tenant = {tenant}))"
 )
-_PARTY_BY_ID_HASH = TenantStatement(
-    'SELECT DISTINCT p."case" AS case_id FROM case_parties p '
-    "WHERE p.tenant = {tenant} AND p.id_hash = {} LIMIT 500"
-)
+
+
+class _Where:
+    """The conditions of a list query and their values, in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[Any] = []
+
+    def add(self, sql: str, *values: Any) -> None:
+        self.parts.append(sql)
+        self.args.extend(values)
+
+    def any_of(self, alternatives: list[tuple[str, list[Any]]]) -> None:
+        """One condition true when any alternative is (none: nothing matches)."""
+        if not alternatives:
+            self.add(_NOTHING)
+            return
+        self.add("(" + " OR ".join(sql for sql, _ in alternatives) + ")")
+        for _, values in alternatives:
+            self.args.extend(values)
+
+
+def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join('{}' for _ in values)})", values
 
 
 def _glob_prefix(name: str) -> str:
@@ -233,16 +195,106 @@ def _glob_prefix(name: str) -> str:
     return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name) + "*"
 
 
-async def cases_of_party(ctx: TenantContext, *, name: str = "", id_hash: str = "") -> list[UUID]:
-    """The cases with a party whose name starts with ``name`` or whose ID number has this
-    keyed hash (tenant-first indexes on both)."""
-    if id_hash:
-        rows = await _PARTY_BY_ID_HASH.fetch(ctx, id_hash)
-    elif is_postgres():
-        rows = await _PARTY_PREFIX_PG.fetch(ctx, name)
+def _conditions(f: CaseFilter, mine: UUID | None, scope: ReadScope | None) -> _Where:
+    w = _Where()
+    if f.status == "agreed":
+        sql, values = _in("c.status", sorted(AGREED))
+        w.add(sql, *values)
+    elif f.status:
+        w.add("c.status = {}", f.status)
+    if f.category:
+        w.add("c.category = {}", f.category)
+    if f.source:
+        w.add("c.source = {}", f.source)
+    if f.village_id is not None:
+        w.add("c.area = {}", f.village_id)
+    if f.program_id is not None:
+        w.add("c.program = {}", f.program_id)
+    if f.mine:
+        w.add("c.mediator = {}", mine) if mine else w.add(_NOTHING)
+    if f.overdue:
+        from wusong.core.clock import local_today
+
+        w.add("c.status = 'open' AND c.due_on < {}", local_today())
+    for sql, value in (
+        ("c.accepted_on >= {}", f.accepted_from),
+        ("c.accepted_on <= {}", f.accepted_to),
+        ("c.closed_on >= {}", f.closed_from),
+        ("c.closed_on <= {}", f.closed_to),
+    ):
+        if value is not None:
+            w.add(sql, value)
+    if f.case_no:
+        _case_no(w, f.case_no)
+    if f.id_hash:
+        w.add(_PARTY_ID_HASH, f.id_hash)
+    elif f.party_name:
+        if is_postgres():
+            w.add(_PARTY_NAME_PG, f.party_name)
+        else:
+            w.add(_PARTY_NAME_SQLITE, _glob_prefix(f.party_name))
+    if scope is not None:
+        _scope(w, scope)
+    return w
+
+
+def _case_no(w: _Where, text: str) -> None:
+    """A whole case number, or the digits of its sequence (with or without the year)."""
+    if "号" in text or "字" in text:
+        w.add("c.case_no = {}", text)
+        return
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits:
+        w.add(_NOTHING)
+    elif len(digits) > 6:  # year and sequence: 20260012
+        w.add("c.case_year = {} AND c.case_seq = {}", int(digits[:4]), int(digits[4:]))
     else:
-        rows = await _PARTY_PREFIX_SQLITE.fetch(ctx, _glob_prefix(name))
-    return [r["case_id"] if isinstance(r["case_id"], UUID) else UUID(r["case_id"]) for r in rows]
+        w.add("c.case_seq = {}", int(digits))
+
+
+def _scope(w: _Where, scope: ReadScope) -> None:
+    if scope.court:
+        w.add(_COURT_SCOPE)
+        return
+    grants: list[tuple[str, list[Any]]] = []
+    if scope.area_ids:
+        grants.append(_in("c.area", sorted(scope.area_ids)))
+    if scope.program_ids:
+        grants.append(_in("c.program", sorted(scope.program_ids)))
+    if scope.membership_id is not None:
+        grants.append(("c.mediator = {}", [scope.membership_id]))
+    if scope.user_id is not None:
+        grants.append(("c.created_by = {}", [scope.user_id]))
+    w.any_of(grants)
+
+
+@lru_cache(maxsize=256)
+def _list_statement(conditions: tuple[str, ...], count: bool) -> TenantStatement:
+    where = "".join(f" AND {sql}" for sql in conditions)
+    return TenantStatement((_LIST_COUNT + where) if count else (_LIST_SELECT + where + _LIST_ORDER))
+
+
+async def list_cases(
+    ctx: TenantContext,
+    f: CaseFilter,
+    *,
+    mine: UUID | None,
+    scope: ReadScope | None,
+    limit: int,
+    offset: int,
+    with_total: bool = True,
+) -> tuple[list[CaseListRow], bool, int | None]:
+    """One page of cases, newest first, whether more follow, and (``with_total``: it costs a
+    count of every match) how many match. A party name or ID-number hash in ``f`` narrows to
+    that party's cases; ``scope``: what the member may read (None: everything). One statement
+    per combination of filters, compiled once."""
+    w = _conditions(f, mine, scope)
+    shape = tuple(w.parts)
+    rows = await _list_statement(shape, False).fetch(ctx, *w.args, limit + 1, offset)
+    total = None
+    if with_total:
+        total = int((await _list_statement(shape, True).fetch(ctx, *w.args))[0]["n"])
+    return as_rows(CaseListRow, rows[:limit]), len(rows) > limit, total
 
 
 async def has_confirmation(ctx: TenantContext, case_id: UUID) -> bool:
@@ -287,11 +339,6 @@ async def insert_party(ctx: TenantContext, values: dict[str, Any]) -> UUID:
     return await insert(ctx, P, **values)
 
 
-async def insert_parties(ctx: TenantContext, rows: list[dict[str, Any]]) -> None:
-    """A new case's parties in one statement."""
-    await insert_many(ctx, P, rows)
-
-
 async def update_party(
     ctx: TenantContext, case_id: UUID, party_id: UUID, changes: dict[str, Any]
 ) -> None:
@@ -305,12 +352,17 @@ async def delete_party(ctx: TenantContext, case_id: UUID, party_id: UUID) -> Non
 # ---- categories and settings -----------------------------------------------------------------
 
 
+_OWN_CATEGORIES = TenantStatement(
+    "SELECT id, name, confirmable, active FROM case_categories WHERE tenant = {tenant} "
+    "ORDER BY created_at"
+)
+
+
 async def own_categories(ctx: TenantContext) -> list[dict[str, Any]]:
-    return list(
-        await scoped(ctx, CaseCategory)
-        .select(CaseCategory.id, CaseCategory.name, CaseCategory.confirmable, CaseCategory.active)
-        .order_by(CaseCategory.created_at)
-    )
+    return [
+        {**row, "confirmable": bool(row["confirmable"]), "active": bool(row["active"])}
+        for row in await _OWN_CATEGORIES.fetch(ctx)
+    ]
 
 
 async def insert_category(ctx: TenantContext, values: dict[str, Any]) -> UUID:
@@ -327,13 +379,14 @@ async def set_category_active(ctx: TenantContext, category_id: UUID, active: boo
     return bool(rows)
 
 
+_SETTINGS = TenantStatement(
+    "SELECT config, version FROM mediation_settings WHERE tenant = {tenant} LIMIT 1"
+)
+
+
 async def settings_row(ctx: TenantContext) -> dict[str, Any] | None:
-    row = (
-        await scoped(ctx, MediationSettings)
-        .select(MediationSettings.config, MediationSettings.version)
-        .first()
-    )
-    return json_loaded(row, "config") if row is not None else None
+    rows = await _SETTINGS.fetch(ctx)
+    return json_loaded(rows[0], "config") if rows else None
 
 
 async def save_settings(ctx: TenantContext, config: dict[str, Any], expected: int) -> bool:

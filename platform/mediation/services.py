@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 
@@ -327,11 +327,13 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
     if ctx.role is Role.MEDIATOR:
         await _require_may_open(ctx, data.village_id, data.program_id)
     due = _due_on(config, data.source, accepted_on, referral)
-    # the number last: its counter row stays locked until the case's transaction ends
+    # The number and the audit chain last: both stay taken until the case's transaction ends,
+    # so what follows is one computation and one statement (the case, its parties, its event).
     year = accepted_on.year
-    seq = await repo.next_case_seq(ctx, year)
+    seq, head = await repo.take_case_number(ctx, year)
     case_no = case_number(config, ctx.tenant_name, year, seq)
     now = datetime.now(UTC)
+    case_id = uuid4()
     values = {
         "case_no": case_no,
         "case_year": year,
@@ -353,12 +355,9 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
         "updated_at": now,
         **referral,
     }
-    case_id = await repo.insert_case(ctx, values)
-    await repo.insert_parties(
-        ctx, [{**party, "case": case_id, "position": i} for i, party in enumerate(parties)]
-    )
-    await audit.record(
+    event = audit.chained_event(
         ctx,
+        head,
         "case.create",
         "case",
         case_id,
@@ -369,6 +368,12 @@ async def create_case(ctx: TenantContext, data: CaseCreate) -> CaseRow:
             "parties": [_shown_name(p) for p in parties],
             "due_on": due,
         },
+    )
+    await repo.insert_new_case(
+        ctx,
+        {"id": case_id, **values},
+        [{**party, "case": case_id, "position": i} for i, party in enumerate(parties)],
+        event,
     )
     return repo.inserted_case(case_id, values)
 
@@ -566,15 +571,11 @@ async def list_cases(
 ) -> tuple[list[CaseListRow], bool, int | None]:
     """The cases the acting member may read, filtered; a party search narrows to its cases."""
     mine = await access.my_membership(ctx) if f.mine else None  # only "mine" filters by it
-    only: list[UUID] | None = None
-    if f.party_name or f.id_hash:
-        only = await repo.cases_of_party(ctx, name=f.party_name, id_hash=f.id_hash)
     scope = await _read_scope(ctx)
     return await repo.list_cases(
         ctx,
         f,
         mine=mine,
-        only_ids=only,
         scope=scope,
         limit=limit,
         offset=offset,

@@ -179,7 +179,7 @@ async def cases_behind(tenant: Any, link: str) -> list[UUID]:
     found = parse_filter(mine="", case_no="", **params)
     async with in_tenant(tenant, writes=False) as ctx:
         rows, _, total = await repo.list_cases(
-            ctx, found, mine=None, only_ids=None, scope=None, limit=1000, offset=0
+            ctx, found, mine=None, scope=None, limit=1000, offset=0
         )
     assert len(rows) == total
     return [row.id for row in rows]

@@ -5,7 +5,8 @@ covered as soon as they exist. Two ways of reaching one are looked for:
 - a query method on the table class (``Area.select``, ``Membership.raw``, ...);
 - SQL text naming the table (``FROM areas``, ``JOIN memberships``) outside a TenantStatement.
 ALLOWED names the few places that must work before a tenant is known, or across tenants on
-purpose; each says why. Migrations are not scanned (they build the tables).
+purpose, and the SQL fragments a TenantStatement is composed of; each says why. Migrations are
+not scanned (they build the tables).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tenants.repo", "other_active_memberships"): "the reset guard counts *other* tenants",
     ("tenants.repo", "memberships_elsewhere"): "the identity guard counts *other* tenants",
     ("tenants.repo", "user_membership_tenants"): "platform operator: a user's tenants",
+    # Fragments composed into a TenantStatement (one per filter shape), which checks at its first
+    # use that every table it reads has its own tenant predicate.
+    ("mediation.repo", "_PARTY"): "a condition of the case list's TenantStatement",
+    ("mediation.repo", "_COURT_SCOPE"): "a condition of the case list's TenantStatement",
 }
 SKIPPED = {"wusong/core/scoped.py", "wusong/core/ddl.py"}  # the helper itself; migration DDL
 
