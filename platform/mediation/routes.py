@@ -4,6 +4,7 @@ assignment, and the administrator's mediation settings and categories."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -49,8 +50,17 @@ from wusong.core.web import access as route
 
 LIST_SIZE = 20
 # The sections the case page shows below the parties, in order: each loader returns its
-# template's context, with the template's name under "template".
-SECTIONS = (proceedings_section, court_section)
+# template's context, with the template's name under "template". A later domain adds its own
+# with add_case_section() (reports: the case's documents); mediation never imports it.
+SECTIONS: list[Callable[[View, CaseRow], Awaitable[dict[str, Any]]]] = [
+    proceedings_section,
+    court_section,
+]
+
+
+def add_case_section(loader: Callable[[View, CaseRow], Awaitable[dict[str, Any]]]) -> None:
+    if loader not in SECTIONS:
+        SECTIONS.append(loader)
 
 
 async def _choices(view: View) -> dict[str, Any]:

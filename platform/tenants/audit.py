@@ -255,6 +255,18 @@ async def record(
 # ---- verification ------------------------------------------------------------------------------
 
 
+def event_signed(row: dict[str, Any]) -> bool:
+    """Whether one event row (its columns, ``diff`` as stored) carries its own valid HMAC under
+    the current key: the event was written by the product and not edited since. (It says
+    nothing of the rows around it: verify_chain checks a whole chain.)"""
+    key = current_key()
+    if row.get("key_id") != key.id or not row.get("hash"):
+        return False
+    return hmac.compare_digest(
+        keyed_hash(key, str(row["prev_hash"]), _event_body(row)), str(row["hash"])
+    )
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """The first bad row of a chain: its seq, its id ("" when the row is missing), why (Chinese)."""

@@ -40,6 +40,11 @@ async def tenant_by_slug(slug: str) -> TenantRow | None:
     return as_row(TenantRow, row) if row else None
 
 
+async def tenant_by_id(tenant_id: UUID) -> TenantRow | None:
+    row = await Tenant.select(*_TENANT_COLUMNS).where(Tenant.id == tenant_id).first()
+    return as_row(TenantRow, row) if row else None
+
+
 async def tenant_exists(*, slug: str, division_code: str) -> dict[str, bool]:
     by_slug = await Tenant.exists().where(Tenant.slug == slug)
     by_code = await Tenant.exists().where(Tenant.division_code == division_code)

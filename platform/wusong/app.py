@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 from tenants.middleware import TenantMiddleware
 from tenants.sessions import switchable_tenants
 from tenants.signed_in import remember_signed_in
-from wusong.core import db
+from wusong.core import db, jobs
 from wusong.core.api import error_responses
 from wusong.core.clock import local_time
 from wusong.core.domain import Catalog, Domain
@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None, domains: Sequence[Domain] = DOM
     async def on_shutdown(app: Litestar) -> None:
         await db.stop()
         await redis.aclose()
+        await jobs.close()
 
     static = create_static_files_router(
         path="/static",

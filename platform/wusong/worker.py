@@ -8,23 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-from arq.connections import RedisSettings
-
 from wusong.core import db
+from wusong.core.jobs import deserialize, redis_settings, serialize
 from wusong.core.settings import get_settings
 from wusong.domains import catalog
-
-_encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder()
-
-
-def serialize(value: Any) -> bytes:
-    return _encoder.encode(value)
-
-
-def deserialize(data: bytes) -> Any:
-    return _decoder.decode(data)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -33,13 +20,6 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     await db.stop()
-
-
-def redis_settings() -> RedisSettings:
-    settings = RedisSettings.from_dsn(get_settings().redis_url)
-    settings.conn_timeout = 2
-    settings.conn_retries = 1
-    return settings
 
 
 _CATALOG = catalog()

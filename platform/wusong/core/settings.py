@@ -57,6 +57,8 @@ class Settings:
     # PostgreSQL: the role that owns the tables and runs `wusong migrate` (DDL, grants). The
     # runtime role of database_url owns nothing. SQLite has no roles: both are the same file.
     database_owner_url: str | None = None
+    # Where people reach the product: printed into documents' verification QR codes and links.
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def production(self) -> bool:
@@ -175,6 +177,9 @@ def load_settings() -> Settings:
     if not (templates_dir / "base.html").is_file():
         raise SettingsError(f"WUSONG_TEMPLATES_DIR 中没有 base.html：{templates_dir}")
     proxies = os.environ.get("WUSONG_TRUSTED_PROXIES", "")
+    public_url = (os.environ.get("WUSONG_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+    if urlsplit(public_url).scheme not in {"http", "https"} or not urlsplit(public_url).netloc:
+        raise SettingsError(f"WUSONG_PUBLIC_URL 应为 http(s):// 地址，实际为 {public_url!r}")
     return Settings(
         env=env,
         database_url=database_url,
@@ -199,6 +204,7 @@ def load_settings() -> Settings:
         database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
         database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
         database_owner_url=owner_url,
+        public_url=public_url,
     )
 
 

@@ -81,4 +81,34 @@ document.addEventListener("DOMContentLoaded", () => {
     window.addEventListener("resize", edge);
     edge();
   });
+  // A document being rendered: its row follows the request's progress without a reload.
+  document.querySelectorAll("[data-doc-status]").forEach((row) => {
+    const label = row.querySelector("[data-doc-label]");
+    const action = row.querySelector("[data-doc-action]");
+    let delay = 800;
+    const poll = () => {
+      fetch(row.dataset.docStatus, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((body) => {
+          if (label) label.textContent = body.status_label;
+          row.dataset.state = body.status;
+          if (body.status === "ready" && body.download && action) {
+            const link = document.createElement("a");
+            link.href = body.download;
+            link.className = "button small";
+            link.textContent = "下载 PDF";
+            action.replaceChildren(link);
+          } else if (body.status === "failed") {
+            if (label) label.textContent = body.status_label + "：" + body.error;
+            const retry = row.querySelector("[data-doc-retry]");
+            if (retry) retry.hidden = false;
+          } else {
+            delay = Math.min(delay * 1.5, 5000);
+            window.setTimeout(poll, delay);
+          }
+        })
+        .catch(() => window.setTimeout(poll, 5000));
+    };
+    window.setTimeout(poll, delay);
+  });
 });

@@ -1,0 +1,173 @@
+"""Document pages: the case page's 文书 section (ask, follow progress without reloading,
+download, retry), the county's document register (administrators), and the public
+verification page (/verify), which knows no tenant and is rate-limited per client."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from mediation.access import READERS
+from mediation.routes import add_case_section
+from mediation.schemas import CaseId, CaseRow
+from reports.documents import services, verification
+from reports.documents.api import filename_of, pdf_response
+from reports.documents.schemas import CASE_KINDS, KINDS, DocumentId, ReportAsk, RequestId
+from wusong.core.db import current_unit, unit_of_work
+from wusong.core.errors import DomainError
+from wusong.core.tenancy import ADMIN, Role
+from wusong.core.views import View, ViewDep, list_page, with_neighbours
+from wusong.core.web import Form, client_ip, redirect
+from wusong.core.web import access as route
+from wusong.core.web import page as render_page
+
+REGISTER_SIZE = 30
+
+
+async def documents_section(view: View, case: CaseRow) -> dict[str, Any]:
+    """The case page's 文书 section: what was asked for, its progress, the documents."""
+    requests = await services.requests_of_case(view.ctx, case.id)
+    return {
+        "template": "reports/documents/_case_section.html",
+        "doc_requests": requests,
+        "doc_kinds": {k: v for k, v in KINDS.items() if k in CASE_KINDS},
+        "doc_base": view.base,
+        "doc_case_id": case.id,
+        "doc_full_ids": view.ctx.role is Role.COURT_REVIEWER,
+    }
+
+
+add_case_section(documents_section)
+
+
+def _case_page(view: View, case_id: UUID) -> str:
+    return view.url(f"/cases/{case_id}") + "#documents"
+
+
+class DocumentPages(Controller):
+    path = "/"
+
+    @post(
+        "/cases/{case_id:uuid}/documents",
+        name="documents.ask",
+        opt=route(READERS, writes=True),
+    )
+    async def ask(self, view: ViewDep, case_id: FromPath[CaseId], data: Form) -> Redirect:
+        kind = data.get("kind", "")
+        try:
+            made = await services.ask(view.ctx, ReportAsk(kind=kind, subject_id=case_id))
+        except DomainError as error:
+            if error.status_code >= 500 or error.status_code in {401, 403, 404}:
+                raise
+            current_unit().set_rollback_only()
+            return redirect(_case_page(view, case_id), error.message, "error")
+        return redirect(_case_page(view, case_id), f"已提交：{made.kind_label}正在生成")
+
+    @post(
+        "/reports/{request_id:uuid}/retry",
+        name="documents.retry",
+        opt=route(READERS, writes=True),
+    )
+    async def retry(self, view: ViewDep, request_id: FromPath[RequestId]) -> Redirect:
+        made = await services.retry(view.ctx, request_id)
+        back = _case_page(view, made.subject_id) if made.subject_id else view.url("/documents")
+        return redirect(back, f"已重新提交：{made.kind_label}")
+
+    @get("/reports/{request_id:uuid}/status", name="documents.status", opt=route(READERS))
+    async def status(self, view: ViewDep, request_id: FromPath[RequestId]) -> Response[Any]:
+        """The request's progress as JSON, for the case page's script (no reload)."""
+        made = await services.status(view.ctx, request_id)
+        body = msgspec.to_builtins(made)
+        if made.document is not None:
+            body["download"] = view.url(f"/documents/{made.document.id}.pdf")
+        return Response(body, headers={"Cache-Control": "no-store"})
+
+    @get(
+        "/documents/{document_id:uuid}.pdf",
+        name="documents.download",
+        opt=route(READERS),
+        media_type="application/pdf",
+    )
+    async def download(self, view: ViewDep, document_id: FromPath[DocumentId]) -> Response[bytes]:
+        document, data = await services.document_bytes(view.ctx, document_id)
+        return pdf_response(filename_of(document.title, document.doc_version), data)
+
+    @get("/documents", name="documents.register", opt=route(ADMIN))
+    async def register(self, view: ViewDep, page: FromQuery[str] = "1") -> Template:
+        """Every document of the county, newest first: who asked, when, its SHA-256."""
+        at = list_page(page, REGISTER_SIZE)
+        rows, more = await services.register(view.ctx, REGISTER_SIZE, at.offset)
+        return await view.render(
+            "reports/documents/register.html",
+            documents=rows,
+            kinds=KINDS,
+            pager=with_neighbours(view, at, more),
+        )
+
+
+# ---- public verification ----------------------------------------------------------------------
+
+VERIFY_LIMIT = 30  # tries per client per minute; the 31st is a 429
+_tries: dict[str, deque[float]] = {}
+
+
+def _throttle(client: str) -> None:
+    """At most VERIFY_LIMIT tries per client in any 60 s (per server process)."""
+    now = time.monotonic()
+    window = _tries.setdefault(client, deque())
+    while window and window[0] <= now - 60:
+        window.popleft()
+    if len(window) >= VERIFY_LIMIT:
+        retry = int(60 - (now - window[0])) + 1
+        raise HTTPException(
+            status_code=429, detail="查询过于频繁，请稍后再试", headers={"Retry-After": str(retry)}
+        )
+    window.append(now)
+    if len(_tries) > 10_000:  # bounded: forget the clients with no recent try
+        for key in [k for k, v in _tries.items() if not v or v[-1] <= now - 60]:
+            del _tries[key]
+
+
+class VerifyPages(Controller):
+    path = "/verify"
+
+    @get("/", name="verify.form")
+    async def form(self, request: Request[Any, Any, Any], code: FromQuery[str] = "") -> Template:
+        """The verification page: the printed short code typed in (or none yet)."""
+        if not code.strip():
+            return render_page(request, "reports/documents/verify.html", found=None, asked=False)
+        _throttle(client_ip(request.scope))
+        async with unit_of_work(writes=False):
+            found = await verification.by_code(code)
+        return _answer(request, found, code=code)
+
+    @get("/{token:str}", name="verify.token")
+    async def token(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+        """The page a document's QR code opens."""
+        _throttle(client_ip(request.scope))
+        async with unit_of_work(writes=False):
+            found = await verification.by_token(token)
+        return _answer(request, found)
+
+
+def _answer(request: Request[Any, Any, Any], found: Any, code: str = "") -> Template:
+    status = 200 if found is not None else 404
+    return render_page(
+        request,
+        "reports/documents/verify.html",
+        status_code=status,
+        found=found,
+        asked=True,
+        code=code[:20],
+        kinds=KINDS,
+        parties_json=json.dumps,
+    )

@@ -1,0 +1,281 @@
+"""Use cases of documents: ask for one (the request row, enqueued after the commit), retry a
+failed one, read requests and documents, and render a request (the arq job's work).
+
+A render never holds a transaction while WeasyPrint works: the request is taken (one short
+write), the content read (one read), the PDF rendered in the process pool and stored, then the
+document, its issue event and the request's end are written together (one short write). Only
+the attempt that took the request may end it, so a job run twice stores one document."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from mediation import access
+from mediation.proceedings import agreements
+from reports.documents import repo
+from reports.documents.schemas import (
+    CASE_KINDS,
+    KINDS,
+    STATUSES,
+    DocumentRow,
+    ReportAsk,
+    RequestOut,
+    RequestRow,
+)
+from reports.documents.storage import default_storage
+from reports.tables import Document
+from tenants import audit
+from tenants.tables import AuditEvent
+from wusong.core import jobs
+from wusong.core.clock import local_today
+from wusong.core.db import after_commit
+from wusong.core.errors import Conflict, FieldErrors, NotFound
+from wusong.core.scoped import insert_together
+from wusong.core.settings import get_settings
+from wusong.core.tenancy import Role, TenantContext
+
+JOB = "render_document"
+TEMPLATE_VERSION = "2026.1"
+# Crockford's base32 without the letters people misread: the printed short code.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def job_id(request_id: UUID, attempt: int) -> str:
+    return f"document:{request_id}:{attempt}"
+
+
+def out(row: RequestRow, document: DocumentRow | None = None) -> RequestOut:
+    return RequestOut(
+        id=row.id,
+        kind=row.kind,
+        kind_label=KINDS.get(row.kind, row.kind),
+        subject_id=row.subject_id,
+        status=row.status,
+        status_label=STATUSES.get(row.status, row.status),
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        document=document,
+    )
+
+
+def _enqueue_after_commit(ctx: TenantContext, request_id: UUID, attempt: int) -> None:
+    tenant = str(ctx.tenant_id)
+
+    async def enqueue() -> None:
+        await jobs.enqueue(JOB, tenant, str(request_id), job_id=job_id(request_id, attempt))
+
+    after_commit(enqueue)
+
+
+async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
+    """A request for a document, queued in the caller's transaction (the outbox) and enqueued
+    once it commits. The court reviewer's copy of a case's documents carries full ID numbers."""
+    errors = FieldErrors()
+    if data.kind not in KINDS:
+        errors.add("kind", "文书类型无效")
+    if data.kind in CASE_KINDS and data.subject_id is None:
+        errors.add("subject_id", "请指定案件")
+    errors.raise_if_any()
+    subject_label = ""
+    if data.kind in CASE_KINDS:
+        assert data.subject_id is not None
+        case = await access.readable_case(ctx, data.subject_id)  # 404 another county's
+        if data.kind == "agreement" and not await agreements.list_agreements(ctx, case.id):
+            raise Conflict("该案件还没有调解协议，不能生成协议书")
+        subject_label = case.case_no
+    full_ids = ctx.role is Role.COURT_REVIEWER
+    request_id = await repo.insert_request(
+        ctx,
+        {
+            "kind": data.kind,
+            "subject": data.subject_id,
+            "period_from": data.period_from,
+            "period_to": data.period_to,
+            "full_ids": 1 if full_ids else 0,
+            "requested_by": ctx.user_id,
+            "requested_by_name": ctx.actor_name,
+        },
+    )
+    await audit.record(
+        ctx, "document.request", "report_request", request_id,
+        {"kind": KINDS[data.kind], "case_no": subject_label, "full_ids": full_ids},
+    )  # fmt: skip
+    _enqueue_after_commit(ctx, request_id, 0)
+    return out(await repo.get_request(ctx, request_id))
+
+
+async def retry(ctx: TenantContext, request_id: UUID) -> RequestOut:
+    """A failed request queued again (its reason cleared)."""
+    row = await repo.get_request(ctx, request_id)
+    if row.subject_id is not None and row.kind in CASE_KINDS:
+        await access.readable_case(ctx, row.subject_id)
+    if not await repo.requeue(ctx, request_id):
+        raise Conflict("只有生成失败的文书可以重试")
+    await audit.record(
+        ctx, "document.retry", "report_request", request_id, {"kind": KINDS.get(row.kind, "")}
+    )
+    _enqueue_after_commit(ctx, request_id, row.attempts)
+    return out(await repo.get_request(ctx, request_id))
+
+
+async def status(ctx: TenantContext, request_id: UUID) -> RequestOut:
+    row = await repo.get_request(ctx, request_id)
+    await _may_read(ctx, row.kind, row.subject_id)
+    document = await repo.get_document(ctx, row.document_id) if row.document_id else None
+    return out(row, document)
+
+
+async def _may_read(ctx: TenantContext, kind: str, subject_id: UUID | None) -> None:
+    if kind in CASE_KINDS and subject_id is not None:
+        await access.readable_case(ctx, subject_id)
+
+
+async def document_bytes(ctx: TenantContext, document_id: UUID) -> tuple[DocumentRow, bytes]:
+    document = await repo.get_document(ctx, document_id)
+    await _may_read(ctx, document.kind, document.subject_id)
+    return document, default_storage().get(document.storage_key)
+
+
+async def register(ctx: TenantContext, limit: int, offset: int) -> tuple[list[DocumentRow], bool]:
+    """The county's documents, newest first (administrators)."""
+    return await repo.list_documents(ctx, limit, offset)
+
+
+async def requests_of_case(ctx: TenantContext, case_id: UUID) -> list[RequestOut]:
+    rows = await repo.requests_of(ctx, case_id)
+    documents = {d.id: d for d in await repo.documents_of(ctx, case_id)}
+    return [out(r, documents.get(r.document_id) if r.document_id else None) for r in rows]
+
+
+# ---- the render (the job's work) -------------------------------------------------------------
+
+
+def new_token() -> tuple[str, str]:
+    """A verification token (128 random bits, in the QR code) and its SHA-256 (stored)."""
+    token = secrets.token_urlsafe(16)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_short_code() -> str:
+    """10 characters of Crockford base32 (50 bits), printed as XXXXX-XXXXX."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+
+
+def normal_code(text: str) -> str:
+    """A typed short code: dashes and spaces dropped, upper case, O→0 and I/L→1 as Crockford."""
+    code = "".join(ch for ch in text.upper() if ch.isalnum())
+    return code.translate(str.maketrans("OIL", "011"))
+
+
+def shown_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+async def take(ctx: TenantContext, request_id: UUID) -> tuple[RequestRow, int, bool] | None:
+    """Take the request for this run: the row, the attempt, full ID numbers or not; None when
+    there is nothing to do (ready or failed already)."""
+    attempt = await repo.start_render(ctx, request_id)
+    if attempt is None:
+        return None
+    options = await repo.request_options(ctx, request_id)
+    return await repo.get_request(ctx, request_id), attempt, bool(options["full_ids"])
+
+
+async def content(ctx: TenantContext, row: RequestRow, full_ids: bool) -> Any:
+    """What to render (reports.documents.content), read in the caller's read unit."""
+    from reports.documents import content as builders
+
+    if row.subject_id is None:
+        raise NotFound("文书的对象不存在")
+    if row.kind == "agreement":
+        return await builders.agreement_content(ctx, row.subject_id, full_ids=full_ids)
+    if row.kind == "case_file":
+        return await builders.case_file_content(ctx, row.subject_id, full_ids=full_ids)
+    raise NotFound(f"不支持的文书类型：{row.kind}")
+
+
+async def issue(
+    ctx: TenantContext,
+    row: RequestRow,
+    attempt: int,
+    made: dict[str, Any],
+) -> UUID | None:
+    """Record the rendered document (bytes already stored under ``made['storage_key']``), its
+    issue event (after the chain head it records) and the request's end, in the caller's write
+    unit; the older version of the same document is marked superseded. None when another run
+    of the job ended the request first (the caller rolls back)."""
+    head = await audit.chain_head(ctx)
+    previous = await repo.latest_document(ctx, row.kind, row.subject_id)
+    document_id: UUID = made["id"]
+    version = previous.doc_version + 1 if previous else 1
+    values = {
+        "id": document_id,
+        "request": row.id,
+        "kind": row.kind,
+        "subject": row.subject_id,
+        "period_from": row.period_from,
+        "period_to": row.period_to,
+        "number": made["number"],
+        "title": made["title"],
+        "doc_version": version,
+        "supersedes": previous.id if previous else None,
+        "sha256": made["sha256"],
+        "size": made["size"],
+        "pages": made["pages"],
+        "template_version": TEMPLATE_VERSION,
+        "storage_key": made["storage_key"],
+        "token_hash": made["token_hash"],
+        "short_code": made["short_code"],
+        "parties": made["parties"],
+        "chain_seq": head.seq,
+        "chain_hash": head.hash,
+        "requested_by_name": row.requested_by_name,
+        "issued_at": datetime.now(UTC),
+    }
+    event = audit.chained_event(
+        ctx, head, "document.issue", "document", document_id,
+        {"kind": KINDS.get(row.kind, row.kind), "number": made["number"], "doc_version": version,
+         "sha256": made["sha256"], "pages": made["pages"], "full_ids": made["full_ids"]},
+    )  # fmt: skip
+    await insert_together(ctx, [(Document, [values]), (AuditEvent, [event])])
+    if previous is not None:
+        await repo.mark_superseded(ctx, previous.id, document_id)
+    ended = await repo.finish_request(
+        ctx, row.id, attempt, {"status": "ready", "document": document_id, "error": ""}
+    )
+    return document_id if ended else None
+
+
+async def fail(ctx: TenantContext, row: RequestRow, attempt: int, reason: str) -> None:
+    await repo.finish_request(ctx, row.id, attempt, {"status": "failed", "error": reason[:500]})
+
+
+def render_context(
+    ctx: TenantContext, built: Any, *, token: str, code: str, version: int, supersedes: str | None
+) -> dict[str, Any]:
+    base = get_settings().public_url
+    from reports.documents.render import qr_svg_data_uri
+
+    url = f"{base}/verify/{token}"
+    return {
+        **built.context,
+        "verification": {"url": url, "code": shown_code(code), "qr": qr_svg_data_uri(url),
+                         "page": f"{base}/verify"},
+        "issued_on": local_today(),
+        "tenant_name": ctx.tenant_name,
+        "document_version": version,
+        "supersedes": supersedes,
+    }  # fmt: skip
+
+
+def new_document_id() -> UUID:
+    return uuid4()
