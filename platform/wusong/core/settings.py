@@ -57,6 +57,8 @@ class Settings:
     # PostgreSQL: the role that owns the tables and runs `wusong migrate` (DDL, grants). The
     # runtime role of database_url owns nothing. SQLite has no roles: both are the same file.
     database_owner_url: str | None = None
+    # PDF rendering (reports.documents.render): processes of the render pool, one render each.
+    render_processes: int = 1
 
     @property
     def production(self) -> bool:
@@ -199,6 +201,7 @@ def load_settings() -> Settings:
         database_acquire_timeout=_int("WUSONG_DATABASE_ACQUIRE_TIMEOUT", 5),
         database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
         database_owner_url=owner_url,
+        render_processes=_int("WUSONG_RENDER_PROCESSES", 1),
     )
 
 
