@@ -59,6 +59,8 @@ class Settings:
     database_owner_url: str | None = None
     # Where people reach the product: printed into documents' verification QR codes and links.
     public_url: str = "http://127.0.0.1:8000"
+    # PDF rendering (reports.documents.render): processes of the render pool, one render each.
+    render_processes: int = 1
 
     @property
     def production(self) -> bool:
@@ -205,6 +207,7 @@ def load_settings() -> Settings:
         database_statement_timeout=_int("WUSONG_DATABASE_STATEMENT_TIMEOUT", 5),
         database_owner_url=owner_url,
         public_url=public_url,
+        render_processes=_int("WUSONG_RENDER_PROCESSES", 1),
     )
 
 
