@@ -88,11 +88,11 @@ class DocumentPages(Controller):
         made = await services.status(view.ctx, request_id)
         body = msgspec.to_builtins(made)
         if made.document is not None:
-            body["download"] = view.url(f"/documents/{made.document.id}.pdf")
+            body["download"] = view.url(f"/documents/{made.document.id}/download")
         return Response(body, headers={"Cache-Control": "no-store"})
 
     @get(
-        "/documents/{document_id:uuid}.pdf",
+        "/documents/{document_id:uuid}/download",
         name="documents.download",
         opt=route(READERS),
         media_type="application/pdf",

@@ -80,6 +80,7 @@ class RequestOut(msgspec.Struct, kw_only=True):
     status: str
     status_label: str
     error: str
+    requested_by_name: str
     created_at: datetime
     updated_at: datetime
     document: DocumentRow | None = None

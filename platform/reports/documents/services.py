@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from mediation import access
 from mediation.proceedings import agreements
 from reports.documents import repo
+from reports.documents.content import NO_AGREEMENT
 from reports.documents.schemas import (
     CASE_KINDS,
     KINDS,
@@ -57,6 +58,7 @@ def out(row: RequestRow, document: DocumentRow | None = None) -> RequestOut:
         status=row.status,
         status_label=STATUSES.get(row.status, row.status),
         error=row.error,
+        requested_by_name=row.requested_by_name,
         created_at=row.created_at,
         updated_at=row.updated_at,
         document=document,
@@ -75,6 +77,10 @@ def _enqueue_after_commit(ctx: TenantContext, request_id: UUID, attempt: int) ->
 async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
     """A request for a document, queued in the caller's transaction (the outbox) and enqueued
     once it commits. The court reviewer's copy of a case's documents carries full ID numbers."""
+    # The case first: another county's is a 404 whatever else is wrong with the request.
+    case = None
+    if data.subject_id is not None and (data.kind in CASE_KINDS or data.kind not in KINDS):
+        case = await access.readable_case(ctx, data.subject_id)
     errors = FieldErrors()
     if data.kind not in KINDS:
         errors.add("kind", "文书类型无效")
@@ -82,11 +88,9 @@ async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
         errors.add("subject_id", "请指定案件")
     errors.raise_if_any()
     subject_label = ""
-    if data.kind in CASE_KINDS:
-        assert data.subject_id is not None
-        case = await access.readable_case(ctx, data.subject_id)  # 404 another county's
+    if case is not None:
         if data.kind == "agreement" and not await agreements.list_agreements(ctx, case.id):
-            raise Conflict("该案件还没有调解协议，不能生成协议书")
+            raise Conflict(NO_AGREEMENT)
         subject_label = case.case_no
     full_ids = ctx.role is Role.COURT_REVIEWER
     request_id = await repo.insert_request(

@@ -38,11 +38,22 @@ def _party(role: str, label: str, name: str, **more: Any) -> dict[str, Any]:
 
 PARTIES = [
     _party("applicant", "申请人", "张建国"),
-    _party("respondent", "被申请人", "李䶮", mobile="139****9000", agent_name="王律师",
-           agent_mobile="137****7000"),  # fmt: skip
-    {**_party("third_party", "第三人", "梨树县金玉米农机专业合作社"), "kind": "organisation",
-     "kind_label": "法人或其他组织", "organisation": True, "id_number": "",
-     "masked_name": "梨树县金玉米农机专业合作社"},  # fmt: skip
+    _party(
+        "respondent",
+        "被申请人",
+        "李䶮",
+        mobile="139****9000",
+        agent_name="王律师",
+        agent_mobile="137****7000",
+    ),  # fmt: skip
+    {
+        **_party("third_party", "第三人", "梨树县金玉米农机专业合作社"),
+        "kind": "organisation",
+        "kind_label": "法人或其他组织",
+        "organisation": True,
+        "id_number": "",
+        "masked_name": "梨树县金玉米农机专业合作社",
+    },  # fmt: skip
 ]
 
 FACTS = (
@@ -72,7 +83,9 @@ def _terms() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def agreement_context(*, draft: bool = False, parties: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def agreement_context(
+    *, draft: bool = False, parties: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     shown = copy.deepcopy(parties if parties is not None else PARTIES)
     signed = {"method": "按指印", "on": date(2026, 3, 18)}
     agreement = {
@@ -121,37 +134,83 @@ def case_file_context() -> dict[str, Any]:
         "case": context["case"],
         "parties": context["parties"],
         "referral": {
-            "court": "梨树县人民法院", "court_ref_no": "（2026）吉0322民诉前调1234号",
-            "referral_date": date(2026, 3, 1), "procedure": "诉前调解", "period_days": 30,
-            "due_on": date(2026, 4, 1), "extended_on": None, "extension_note": "",
-            "extension_days": 30, "returned_on": None, "filing_due": None, "filed_case_no": "",
+            "court": "梨树县人民法院",
+            "court_ref_no": "（2026）吉0322民诉前调1234号",
+            "referral_date": date(2026, 3, 1),
+            "procedure": "诉前调解",
+            "period_days": 30,
+            "due_on": date(2026, 4, 1),
+            "extended_on": None,
+            "extension_note": "",
+            "extension_days": 30,
+            "returned_on": None,
+            "filing_due": None,
+            "filed_case_no": "",
         },  # fmt: skip
         "sessions": [
-            {"held_on": date(2026, 3, 6), "place": "霍家店村调解室", "mode": "现场",
-             "attendees": "张建国、李䶮、王律师、合作社负责人赵某", "record":
-             "各方陈述事实，现场查看地界和排水沟，初步核定损失面积。", "recorded_by": "刘淑芬"},
-            {"held_on": date(2026, 3, 12), "place": "", "mode": "电话",
-             "attendees": "张建国、李䶮", "record": "沟通赔偿数额，双方差距缩小。",
-             "recorded_by": "刘淑芬"},
-            {"held_on": date(2026, 3, 18), "place": "霍家店村调解室", "mode": "现场",
-             "attendees": "全体当事人", "record": "达成协议并签署。", "recorded_by": "刘淑芬"},
+            {
+                "held_on": date(2026, 3, 6),
+                "place": "霍家店村调解室",
+                "mode": "现场",
+                "attendees": "张建国、李䶮、王律师、合作社负责人赵某",
+                "record": "各方陈述事实，现场查看地界和排水沟，初步核定损失面积。",
+                "recorded_by": "刘淑芬",
+            },
+            {
+                "held_on": date(2026, 3, 12),
+                "place": "",
+                "mode": "电话",
+                "attendees": "张建国、李䶮",
+                "record": "沟通赔偿数额，双方差距缩小。",
+                "recorded_by": "刘淑芬",
+            },
+            {
+                "held_on": date(2026, 3, 18),
+                "place": "霍家店村调解室",
+                "mode": "现场",
+                "attendees": "全体当事人",
+                "record": "达成协议并签署。",
+                "recorded_by": "刘淑芬",
+            },
         ],  # fmt: skip
         "agreement": context["agreement"],
         "agreement_versions": [
-            {"version_no": 1, "status_label": "已生效", "agreed_on": date(2026, 3, 18),
-             "effective_on": date(2026, 3, 18)},
+            {
+                "version_no": 1,
+                "status_label": "已生效",
+                "agreed_on": date(2026, 3, 18),
+                "effective_on": date(2026, 3, 18),
+            },
         ],  # fmt: skip
-        "window": {"effective_on": date(2026, 3, 18), "window_end": date(2026, 4, 17),
-                   "past": False, "confirmable": True, "not_confirmable_reason": ""},
+        "window": {
+            "effective_on": date(2026, 3, 18),
+            "window_end": date(2026, 4, 17),
+            "past": False,
+            "confirmable": True,
+            "not_confirmable_reason": "",
+        },
         "applications": [
-            {"court": "梨树县人民法院", "applied_on": date(2026, 3, 20), "status": "已受理，待裁定",
-             "court_case_no": "（2026）吉0322民特12号", "accepted_on": date(2026, 3, 23),
-             "decided_on": None, "refusal_reason": "", "acceptance_due": None,
-             "ruling_due": date(2026, 4, 7)},
+            {
+                "court": "梨树县人民法院",
+                "applied_on": date(2026, 3, 20),
+                "status": "已受理，待裁定",
+                "court_case_no": "（2026）吉0322民特12号",
+                "accepted_on": date(2026, 3, 23),
+                "decided_on": None,
+                "refusal_reason": "",
+                "acceptance_due": None,
+                "ruling_due": date(2026, 4, 7),
+            },
         ],  # fmt: skip
         "decisions": [
-            {"decision": "受理", "court_case_no": "（2026）吉0322民特12号", "reason": "",
-             "note": "", "decided_on": date(2026, 3, 23), "decided_by": "法官助理 陈某"},
+            {
+                "decision": "受理",
+                "court_case_no": "（2026）吉0322民特12号",
+                "reason": "",
+                "note": "",
+                "decided_on": date(2026, 3, 23),
+                "decided_by": "法官助理 陈某",
+            },
         ],  # fmt: skip
         "followups": [],
         **issued(),

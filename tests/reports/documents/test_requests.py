@@ -89,8 +89,12 @@ async def test_the_agreement_is_rendered_once_stored_and_downloadable(
     async with job_queue():
         queued = await jobs.enqueue(services.JOB, str(proc.tenant.id), asked["id"], job_id="again")
         assert queued
-        await _work()
+        again = await _work()
+    assert again.jobs_failed == 0
     assert await _documents(proc) == 1
+    after = await client.get(f"{REPORTS}/{asked['id']}", headers=proc.auth())
+    assert after.json()["status"] == "ready"
+    assert after.json()["document"]["id"] == document["id"]
 
 
 async def test_the_verification_page_finds_the_printed_code_and_says_it_is_genuine(
