@@ -31,18 +31,30 @@ def _party(role: str, label: str, name: str, **more: Any) -> dict[str, Any]:
         "id": f"p-{name}", "role": role, "role_label": label, "kind": "person",
         "kind_label": "自然人", "organisation": False, "name": name, "masked_name": name[0] + "*",
         "id_number": "220***********0013", "id_full": False, "sex": "", "born": None,
-        "mobile": "138****8000", "address": "吉林省四平市梨树县郭家店镇霍家店村三组", "agent_name": "",
+        "mobile": "138****8000", "address": "吉林省四平市梨树县郭家店镇霍家店村三组",
+        "agent_name": "",
         "agent_mobile": "", **more,
     }  # fmt: skip
 
 
 PARTIES = [
     _party("applicant", "申请人", "张建国"),
-    _party("respondent", "被申请人", "李䶮", mobile="139****9000", agent_name="王律师",
-           agent_mobile="137****7000"),  # fmt: skip
-    {**_party("third_party", "第三人", "梨树县金玉米农机专业合作社"), "kind": "organisation",
-     "kind_label": "法人或其他组织", "organisation": True, "id_number": "",
-     "masked_name": "梨树县金玉米农机专业合作社"},  # fmt: skip
+    _party(
+        "respondent",
+        "被申请人",
+        "李䶮",
+        mobile="139****9000",
+        agent_name="王律师",
+        agent_mobile="137****7000",
+    ),
+    {
+        **_party("third_party", "第三人", "梨树县金玉米农机专业合作社"),
+        "kind": "organisation",
+        "kind_label": "法人或其他组织",
+        "organisation": True,
+        "id_number": "",
+        "masked_name": "梨树县金玉米农机专业合作社",
+    },
 ]
 
 FACTS = (
@@ -61,7 +73,8 @@ def _terms() -> list[dict[str, Any]]:
          "霍家店村村民委员会", date(2026, 4, 30)),
         ("李䶮", "于2026年4月30日前恢复两家地界原状，由村民委员会现场确认", None, "自行恢复",
          "霍家店村三组承包地", date(2026, 4, 30)),
-        ("", "双方确认以2019年土地确权登记的界址为准，今后互不越界耕种", None, "当场履行", "", None),
+        ("", "双方确认以2019年土地确权登记的界址为准，今后互不越界耕种", None, "当场履行", "",
+         None),
         ("张建国", "收到全部款项后不再就本纠纷向被申请人及第三人主张其他权利", None, "书面确认",
          "霍家店村人民调解委员会", date(2026, 5, 10)),
     ]  # fmt: skip
@@ -72,7 +85,9 @@ def _terms() -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def agreement_context(*, draft: bool = False, parties: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def agreement_context(
+    *, draft: bool = False, parties: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     shown = copy.deepcopy(parties if parties is not None else PARTIES)
     signed = {"method": "按指印", "on": date(2026, 3, 18)}
     agreement = {
@@ -121,38 +136,84 @@ def case_file_context() -> dict[str, Any]:
         "case": context["case"],
         "parties": context["parties"],
         "referral": {
-            "court": "梨树县人民法院", "court_ref_no": "（2026）吉0322民诉前调1234号",
-            "referral_date": date(2026, 3, 1), "procedure": "诉前调解", "period_days": 30,
-            "due_on": date(2026, 4, 1), "extended_on": None, "extension_note": "",
-            "extension_days": 30, "returned_on": None, "filing_due": None, "filed_case_no": "",
-        },  # fmt: skip
+            "court": "梨树县人民法院",
+            "court_ref_no": "（2026）吉0322民诉前调1234号",
+            "referral_date": date(2026, 3, 1),
+            "procedure": "诉前调解",
+            "period_days": 30,
+            "due_on": date(2026, 4, 1),
+            "extended_on": None,
+            "extension_note": "",
+            "extension_days": 30,
+            "returned_on": None,
+            "filing_due": None,
+            "filed_case_no": "",
+        },
         "sessions": [
-            {"held_on": date(2026, 3, 6), "place": "霍家店村调解室", "mode": "现场",
-             "attendees": "张建国、李䶮、王律师、合作社负责人赵某", "record":
-             "各方陈述事实，现场查看地界和排水沟，初步核定损失面积。", "recorded_by": "刘淑芬"},
-            {"held_on": date(2026, 3, 12), "place": "", "mode": "电话",
-             "attendees": "张建国、李䶮", "record": "沟通赔偿数额，双方差距缩小。",
-             "recorded_by": "刘淑芬"},
-            {"held_on": date(2026, 3, 18), "place": "霍家店村调解室", "mode": "现场",
-             "attendees": "全体当事人", "record": "达成协议并签署。", "recorded_by": "刘淑芬"},
-        ],  # fmt: skip
+            {
+                "held_on": date(2026, 3, 6),
+                "place": "霍家店村调解室",
+                "mode": "现场",
+                "attendees": "张建国、李䶮、王律师、合作社负责人赵某",
+                "record": "各方陈述事实，现场查看地界和排水沟，初步核定损失面积。",
+                "recorded_by": "刘淑芬",
+            },
+            {
+                "held_on": date(2026, 3, 12),
+                "place": "",
+                "mode": "电话",
+                "attendees": "张建国、李䶮",
+                "record": "沟通赔偿数额，双方差距缩小。",
+                "recorded_by": "刘淑芬",
+            },
+            {
+                "held_on": date(2026, 3, 18),
+                "place": "霍家店村调解室",
+                "mode": "现场",
+                "attendees": "全体当事人",
+                "record": "达成协议并签署。",
+                "recorded_by": "刘淑芬",
+            },
+        ],
         "agreement": context["agreement"],
         "agreement_versions": [
-            {"version_no": 1, "status_label": "已生效", "agreed_on": date(2026, 3, 18),
-             "effective_on": date(2026, 3, 18)},
-        ],  # fmt: skip
-        "window": {"effective_on": date(2026, 3, 18), "window_end": date(2026, 4, 17),
-                   "past": False, "confirmable": True, "not_confirmable_reason": ""},
+            {
+                "version_no": 1,
+                "status_label": "已生效",
+                "agreed_on": date(2026, 3, 18),
+                "effective_on": date(2026, 3, 18),
+            },
+        ],
+        "window": {
+            "effective_on": date(2026, 3, 18),
+            "window_end": date(2026, 4, 17),
+            "past": False,
+            "confirmable": True,
+            "not_confirmable_reason": "",
+        },
         "applications": [
-            {"court": "梨树县人民法院", "applied_on": date(2026, 3, 20), "status": "已受理，待裁定",
-             "court_case_no": "（2026）吉0322民特12号", "accepted_on": date(2026, 3, 23),
-             "decided_on": None, "refusal_reason": "", "acceptance_due": None,
-             "ruling_due": date(2026, 4, 7)},
-        ],  # fmt: skip
+            {
+                "court": "梨树县人民法院",
+                "applied_on": date(2026, 3, 20),
+                "status": "已受理，待裁定",
+                "court_case_no": "（2026）吉0322民特12号",
+                "accepted_on": date(2026, 3, 23),
+                "decided_on": None,
+                "refusal_reason": "",
+                "acceptance_due": None,
+                "ruling_due": date(2026, 4, 7),
+            },
+        ],
         "decisions": [
-            {"decision": "受理", "court_case_no": "（2026）吉0322民特12号", "reason": "",
-             "note": "", "decided_on": date(2026, 3, 23), "decided_by": "法官助理 陈某"},
-        ],  # fmt: skip
+            {
+                "decision": "受理",
+                "court_case_no": "（2026）吉0322民特12号",
+                "reason": "",
+                "note": "",
+                "decided_on": date(2026, 3, 23),
+                "decided_by": "法官助理 陈某",
+            },
+        ],
         "followups": [],
         **issued(),
     }
