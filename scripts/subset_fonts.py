@@ -131,8 +131,10 @@ def main() -> None:
     for weight in WEIGHTS:
         out = args.out_dir / f"{FAMILY.replace(' ', '')}-{weight}.otf"
         count = make(args.source_dir / f"NotoSerifCJK-{weight}.ttc", out, weight, codepoints)
-        print(f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: "
-              f"{count} characters, {out.stat().st_size / 1e6:.1f} MB")
+        print(
+            f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}: "
+            f"{count} characters, {out.stat().st_size / 1e6:.1f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ def bundled_assets(templates_dir: Path) -> dict[str, Path]:
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class ClosedFetcher(URLFetcher):  # type: ignore[misc]
+    class ClosedFetcher(URLFetcher):
         """data: URIs and the bundled assets; anything else stops the render."""
 
         def __init__(self, assets: dict[str, Path]) -> None:
@@ -399,7 +399,7 @@ async def render_pdf(
     *,
     title: str,
     author: str,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 (it kills the render process)
 ) -> Rendered:
     """Render ``templates/<template>`` with ``context`` to PDF/A-3u in the render pool.
 
@@ -421,7 +421,9 @@ async def render_pdf(
                 return await asyncio.wait_for(asyncio.wrap_future(future, loop=loop), timeout)
             except TimeoutError:
                 _kill(pool)
-                log.warning("render of %s killed after %.1f s", template, time.monotonic() - started)
+                log.warning(
+                    "render of %s killed after %.1f s", template, time.monotonic() - started
+                )
                 raise RenderError("生成超时") from None
             except BrokenProcessPool:
                 # The process died (killed, out of memory, a timeout of another render):

@@ -31,7 +31,8 @@ def _party(role: str, label: str, name: str, **more: Any) -> dict[str, Any]:
         "id": f"p-{name}", "role": role, "role_label": label, "kind": "person",
         "kind_label": "自然人", "organisation": False, "name": name, "masked_name": name[0] + "*",
         "id_number": "220***********0013", "id_full": False, "sex": "", "born": None,
-        "mobile": "138****8000", "address": "吉林省四平市梨树县郭家店镇霍家店村三组", "agent_name": "",
+        "mobile": "138****8000", "address": "吉林省四平市梨树县郭家店镇霍家店村三组",
+        "agent_name": "",
         "agent_mobile": "", **more,
     }  # fmt: skip
 
@@ -45,7 +46,7 @@ PARTIES = [
         mobile="139****9000",
         agent_name="王律师",
         agent_mobile="137****7000",
-    ),  # fmt: skip
+    ),
     {
         **_party("third_party", "第三人", "梨树县金玉米农机专业合作社"),
         "kind": "organisation",
@@ -53,7 +54,7 @@ PARTIES = [
         "organisation": True,
         "id_number": "",
         "masked_name": "梨树县金玉米农机专业合作社",
-    },  # fmt: skip
+    },
 ]
 
 FACTS = (
@@ -72,7 +73,8 @@ def _terms() -> list[dict[str, Any]]:
          "霍家店村村民委员会", date(2026, 4, 30)),
         ("李䶮", "于2026年4月30日前恢复两家地界原状，由村民委员会现场确认", None, "自行恢复",
          "霍家店村三组承包地", date(2026, 4, 30)),
-        ("", "双方确认以2019年土地确权登记的界址为准，今后互不越界耕种", None, "当场履行", "", None),
+        ("", "双方确认以2019年土地确权登记的界址为准，今后互不越界耕种", None, "当场履行", "",
+         None),
         ("张建国", "收到全部款项后不再就本纠纷向被申请人及第三人主张其他权利", None, "书面确认",
          "霍家店村人民调解委员会", date(2026, 5, 10)),
     ]  # fmt: skip
@@ -146,7 +148,7 @@ def case_file_context() -> dict[str, Any]:
             "returned_on": None,
             "filing_due": None,
             "filed_case_no": "",
-        },  # fmt: skip
+        },
         "sessions": [
             {
                 "held_on": date(2026, 3, 6),
@@ -172,7 +174,7 @@ def case_file_context() -> dict[str, Any]:
                 "record": "达成协议并签署。",
                 "recorded_by": "刘淑芬",
             },
-        ],  # fmt: skip
+        ],
         "agreement": context["agreement"],
         "agreement_versions": [
             {
@@ -181,7 +183,7 @@ def case_file_context() -> dict[str, Any]:
                 "agreed_on": date(2026, 3, 18),
                 "effective_on": date(2026, 3, 18),
             },
-        ],  # fmt: skip
+        ],
         "window": {
             "effective_on": date(2026, 3, 18),
             "window_end": date(2026, 4, 17),
@@ -201,7 +203,7 @@ def case_file_context() -> dict[str, Any]:
                 "acceptance_due": None,
                 "ruling_due": date(2026, 4, 7),
             },
-        ],  # fmt: skip
+        ],
         "decisions": [
             {
                 "decision": "受理",
@@ -211,7 +213,7 @@ def case_file_context() -> dict[str, Any]:
                 "decided_on": date(2026, 3, 23),
                 "decided_by": "法官助理 陈某",
             },
-        ],  # fmt: skip
+        ],
         "followups": [],
         **issued(),
     }
