@@ -10,7 +10,16 @@ from litestar.params import FromPath, QueryParameter
 from programs import repo as programs_repo
 from programs.schemas import ProgramId
 from reports import indicators
-from reports.schemas import Dashboard, ProgramIndicators, period_out, table_out
+from reports.city import CITY_ROLES, city_overview
+from reports.periods import parse_period
+from reports.schemas import (
+    CityOverviewOut,
+    Dashboard,
+    ProgramIndicators,
+    city_overview_out,
+    period_out,
+    table_out,
+)
 from reports.selection import select
 from wusong.core.tenancy import EVERYONE
 from wusong.core.web import Ctx, access
@@ -85,3 +94,16 @@ class ReportApi(Controller):
             village_id=selection.village_id,
             tables=[table_out(t) for t in tables],
         )
+
+    @get("/city", name="api.city", opt=access(CITY_ROLES, own_units=True))
+    async def city(
+        self, ctx: Ctx, period: PeriodParam = None, from_: FromParam = None, to: ToParam = None
+    ) -> CityOverviewOut:
+        """The city of this county, side by side: every county of that city where the token's
+        user is a viewer or an administrator (this one included), each computed in its own
+        transaction bound to that county, and the city total (counts summed, rates computed
+        again from the sums). Aggregates only. The token's user must be a viewer or an
+        administrator here."""
+        chosen = parse_period(period, from_, to)
+        overview = await city_overview(ctx.acting_user, chosen, city_of=ctx.tenant_id)
+        return city_overview_out(overview)

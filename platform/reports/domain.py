@@ -7,25 +7,30 @@ from arq import cron, func
 from litestar.openapi.spec import Tag
 
 from reports.api import ReportApi
+from reports.city import sees_city
 from reports.documents.api import DocumentApi
 from reports.documents.jobs import JOB_TIMEOUT, render_document, sweep_document_requests
 from reports.documents.routes import DocumentPages, VerifyPages
-from reports.routes import ReportPages
+from reports.routes import CityPages, ReportPages
 from wusong.core.domain import Domain, NavEntry
 from wusong.core.tenancy import ADMIN
 
 DOMAIN = Domain(
     name="reports",
     pages=[ReportPages, DocumentPages],
-    public=[VerifyPages],
+    public=[VerifyPages, CityPages],
     api=[ReportApi, DocumentApi],
     nav=[
         NavEntry("数据看板", "/dashboard", order=50),
         NavEntry("文书登记", "/documents", roles=ADMIN, order=920),
     ],
     api_tags=[
-        Tag(name="reports", description="指标、数据看板与导出（XLSX/CSV），PDF 文书的申请与下载")
+        Tag(
+            name="reports",
+            description="指标、数据看板与导出（XLSX/CSV）、全市概览，PDF 文书的申请与下载",
+        )
     ],
+    template_globals={"sees_city": sees_city},
     jobs=[func(render_document, timeout=JOB_TIMEOUT), sweep_document_requests],
     cron_jobs=[cron(sweep_document_requests, second=20, run_at_startup=True)],
     audit_actions={

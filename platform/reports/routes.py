@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from programs import repo as programs_repo
 from programs.kinds import KIND_LABELS, PROGRAM_STATUSES, ProgramKind
 from programs.schemas import ProgramId, ProgramRow
-from reports import export, indicators
+from reports import city, export, indicators
 from reports.indicators.base import IndicatorTable
 from reports.periods import choices
 from reports.repo import covered_areas
-from reports.selection import Selection, select_leniently
+from reports.selection import Selection, period_leniently, select_leniently
 from tenants import repo as tenants_repo
+from tenants.auth_routes import current_user
 from tenants.schemas import AreaRow
 from wusong.core.errors import Invalid, NotFound
 from wusong.core.tenancy import EVERYONE, TenantContext
 from wusong.core.views import View, ViewDep
-from wusong.core.web import access
+from wusong.core.web import access, page, redirect
 
 From = Annotated[str | None, QueryParameter(name="from")]
 
@@ -268,3 +269,38 @@ class ReportPages(Controller):
         chosen = _chosen(tables, table, fmt)
         about = _about(ctx, selection, await _village_name(ctx, selection), "数据看板")
         return _download(chosen, fmt, f"{ctx.tenant_name}数据看板", selection, about)
+
+
+class CityPages(Controller):
+    """The city overview (outside any county: each county is read in its own unit of work)."""
+
+    path = "/city"
+
+    @get("/", name="reports.city")
+    async def city_overview(
+        self,
+        request: Request[Any, Any, Any],
+        period: FromQuery[str | None] = None,
+        from_: From = None,
+        to: FromQuery[str | None] = None,
+    ) -> Template | Redirect:
+        user = await current_user(request)
+        if user is None:
+            return Redirect("/login?next=/city", status_code=303)
+        if user.must_change_password:
+            return redirect("/account/password", "请先修改初始密码", "info")
+        chosen, problems = period_leniently(period, from_, to)
+        overview = await city.city_overview(user.user_id, chosen)  # NotFound: nothing to see
+        offered = choices()
+        listed = any(chosen.key == key for group in offered.values() for key, _ in group)
+        return page(
+            request,
+            "reports/city.html",
+            user=user,
+            overview=overview,
+            sections=[(section, city.tables(section)) for section in overview.cities],
+            period=chosen,
+            choices=offered,
+            period_listed=listed,
+            problems=problems,
+        )

@@ -46,6 +46,16 @@ async def select(
     return chosen
 
 
+def period_leniently(
+    period: str | None, start: str | None, end: str | None
+) -> tuple[Period, dict[str, str]]:
+    """A page's reading of the period alone: the current year when it cannot be used, and why."""
+    try:
+        return parse_period(period, start, end), {}
+    except Invalid as error:
+        return year(today().year), dict(error.errors)
+
+
 async def select_leniently(
     ctx: TenantContext,
     period: str | None,
@@ -54,12 +64,7 @@ async def select_leniently(
     village: str | None,
 ) -> Selection:
     """A page's reading: what cannot be used is named in ``problems`` and left at its default."""
-    problems: dict[str, str] = {}
-    try:
-        chosen = parse_period(period, start, end)
-    except Invalid as error:
-        problems.update(error.errors)
-        chosen = year(today().year)
+    chosen, problems = period_leniently(period, start, end)
     village_id = None
     if village:
         try:

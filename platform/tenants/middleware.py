@@ -129,12 +129,17 @@ class TenantMiddleware:
         client = client_ip(scope) if api else ""
         if api and (wait := _blocked_for(scope, client)):
             raise TooManyAttempts("无效令牌的请求过多，请稍后再试", retry_after=wait)
+        own_units = declared is not None and declared.own_units
         try:
             async with db.unit_of_work(writes=writes) as unit:
                 principal = await sessions.resolve_principal(
                     settings, slug, credential, via="token" if api else "session"
                 )
-                await self._serve(scope, replay, hold, messages, unit, principal, api)
+                if not own_units:
+                    await self._serve(scope, replay, hold, messages, unit, principal, api)
+            if own_units:
+                # The handler opens a unit of work per tenant it reads (access(own_units=True)).
+                await self._serve_own_units(scope, replay, hold, principal, api)
         except Unauthorized:
             if api and credential and not scope["state"].get("ctx"):
                 await _count_bad_token(scope, settings, client)
@@ -149,6 +154,18 @@ class TenantMiddleware:
                 log.warning("could not record session activity")
         for message in messages:
             await send(message)
+
+    async def _serve_own_units(
+        self, scope: Scope, replay: Receive, hold: Send, principal: sessions.Principal, api: bool
+    ) -> None:
+        """The request after its authenticating unit of work has ended: the handler owns its
+        units (it only reads, so there is nothing to roll back)."""
+        scope["state"]["ctx"] = principal.ctx
+        if principal.must_change_password and not api:
+            detour = ASGIRedirectResponse("/account/password", status_code=303)
+            await detour(scope, replay, hold)
+        else:
+            await self.app(scope, replay, hold)
 
     async def _serve(
         self,

@@ -401,6 +401,44 @@ async def user_tenants(user_id: UUID) -> list[TenantChoice]:
     return as_rows(TenantChoice, rows)
 
 
+@dataclass(frozen=True)
+class CityMembership:
+    """A county where the user holds one of the asked roles, with the city it belongs to."""
+
+    tenant_id: UUID
+    slug: str
+    name: str
+    division_code: str
+    parent_city: str
+    parent_city_code: str
+    role: Role
+
+
+async def city_memberships(user_id: UUID, roles: frozenset[Role]) -> list[CityMembership]:
+    """The active counties where the user holds an active membership with one of ``roles``
+    (the city overview: across tenants, like the switcher), by city, then division code."""
+    await set_user(user_id)  # row-level security: a user's own memberships in every tenant
+    wanted = sorted(role.value for role in roles)
+    marks = ", ".join("{}" for _ in wanted)
+    rows = await User.raw(
+        f"""
+        SELECT t.id, t.slug, t.name, t.division_code, t.parent_city, t.parent_city_code, m.role
+        FROM memberships m JOIN tenants t ON t.id = m.tenant
+        WHERE m."user" = {{}} AND m.active = true AND t.active = true AND m.role IN ({marks})
+        ORDER BY t.parent_city_code, t.division_code
+        """,
+        user_id,
+        *wanted,
+    )
+    return [
+        CityMembership(
+            as_uuid(r["id"]), r["slug"], r["name"], r["division_code"], r["parent_city"],
+            r["parent_city_code"], Role(r["role"]),
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
 async def switchable_tenants(ctx: TenantContext) -> list[TenantChoice]:
     """The county switcher of the page navigation."""
     return await user_tenants(ctx.user_id) if ctx.user_id else []

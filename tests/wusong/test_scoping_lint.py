@@ -31,6 +31,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tenants.sessions", "touch"): "authentication bookkeeping: last use of the credential by id",
     ("tenants.sessions", "user_can_sign_in"): "sign-in: memberships in any tenant",
     ("tenants.sessions", "user_tenants"): "the county switcher: the user's memberships everywhere",
+    ("tenants.sessions", "city_memberships"): "the city overview: the user's viewer/admin counties",
     ("tenants.sessions", "membership_tenants"): "security events go to every county of the user",
     ("tenants.repo", "list_tenants"): "platform operator: member counts across tenants",
     ("tenants.repo", "other_active_memberships"): "the reset guard counts *other* tenants",

@@ -522,3 +522,22 @@ async def tenant_tables(
     if not await _ANY_CASE.fetch(ctx):
         return []
     return await _tables(ctx, Scope(None, village_id), period, with_programs=True)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The whole tenant's case figures of a period and of the same days a year earlier (the
+    city overview): the summary's figures, without the tables."""
+
+    now: Figures
+    then: Figures
+    applied: tuple[int, int]  # judicial-confirmation applications filed (now, a year earlier)
+    confirmed: tuple[int, int]  # applications the court confirmed
+
+
+async def totals(ctx: TenantContext, period: Period) -> Totals:
+    scope = Scope(None, None)
+    now, then = (await _grouped(ctx, scope, period))[("all", "")]
+    confirmations = await _confirmations(ctx, scope, period)
+    applied, confirmed = confirmations["applied"], confirmations["confirmed"]
+    return Totals(now, then, (applied[0], applied[1]), (confirmed[0], confirmed[1]))

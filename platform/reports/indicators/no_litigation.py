@@ -5,6 +5,7 @@ page filtered to the villages it counts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -188,3 +189,34 @@ async def tenant_tables(
             ]
         )
     return [table]
+
+
+@dataclass(frozen=True)
+class MetCounts:
+    """Pilot villages of the tenant's no-litigation programs and how many met the rubric, in
+    the period and the same days a year earlier (the city overview)."""
+
+    pilots: tuple[int, int]
+    met: tuple[int, int]
+    program_ids: tuple[UUID, ...]  # the programs counted (a link goes to the only one)
+
+    def status_link(self, ctx: TenantContext, period: Period, status: str | None) -> str | None:
+        """The status page of the one program, filtered; None when there are several."""
+        if len(self.program_ids) != 1:
+            return None
+        return _status_link(ctx, self.program_ids[0], period, status=status)
+
+
+async def met_counts(ctx: TenantContext, period: Period) -> MetCounts | None:
+    """None when the tenant has no pilot village in a running or closed program."""
+    earlier = period.previous_year()
+    now = await repo.tenant_village_statuses(ctx, period.start, period.end)
+    if not now:
+        return None
+    then = await repo.tenant_village_statuses(ctx, earlier.start, earlier.end)
+
+    def met(rows: list[tuple[UUID, str, VillageStatus]]) -> int:
+        return sum(1 for _, _, row in rows if row.status == "met")
+
+    programs = tuple(dict.fromkeys(program_id for program_id, _, _ in now))
+    return MetCounts((len(now), len(then)), (met(now), met(then)), programs)

@@ -12,6 +12,7 @@ Each figure links to the filtered list of the records behind it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -520,3 +521,47 @@ async def tenant_tables(
             rows=complaint_rows,
         ),
     ]
+
+
+# ---- the city overview -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StarCounts:
+    """The tenant's active complexes (of every red-property program) by their rating on the
+    period's last day (today for a running period) and on the same day a year earlier."""
+
+    day: date
+    stars: dict[int, tuple[int, int]]  # stars (5 … 0) → (complexes now, a year earlier)
+    complexes: int  # active complexes today
+    unrated: tuple[int, int]  # not rated, or their rating expired, on each day
+    program_ids: tuple[UUID, ...]
+
+    def link(self, ctx: TenantContext, **params: Any) -> str | None:
+        """The complexes list of the one program, filtered; None when there are several."""
+        if len(self.program_ids) != 1:
+            return None
+        return _link(f"/t/{ctx.tenant_slug}/programs/{self.program_ids[0]}", "/complexes", **params)
+
+
+async def star_counts(ctx: TenantContext, period: Period) -> StarCounts | None:
+    """None when the tenant has no red-property program."""
+    programs = [p.id for p in await programs_repo.list_program_rows(ctx) if p.kind == KIND]
+    if not programs:
+        return None
+    today = _today()
+    day = min(_last_day(period), today)
+    before = min(_last_day(period.previous_year()), today)
+    now = await _ratings(ctx, None, day, None)
+    then = await _ratings(ctx, None, before, None)
+    complexes = sum((await _complex_counts(ctx, None, None)).values())
+
+    def by_stars(ratings: dict[tuple[str, int], int], stars: int) -> int:
+        return sum(n for (_, s), n in ratings.items() if s == stars)
+
+    stars = {s: (by_stars(now, s), by_stars(then, s)) for s in STAR_ROWS}
+    unrated = (
+        complexes - sum(now.values()),
+        max(complexes - sum(then.values()), 0),
+    )
+    return StarCounts(day, stars, complexes, unrated, tuple(programs))

@@ -44,16 +44,24 @@ class Access:
 
     ``writes`` opens the request's unit of work for writing (a GET that records an audit event
     declares it too); without it a write fails at once. ``form`` is the route's FormPage.
+    ``own_units``: the request's unit of work only authenticates and ends before the handler
+    runs, which opens its own, one per tenant it reads (the city overview reads each county in
+    that county's own unit); such a route only reads.
     """
 
     roles: frozenset[Role]
     writes: bool = False
     form: Any = None
+    own_units: bool = False
 
 
-def access(roles: Iterable[Role], *, writes: bool = False, form: Any = None) -> dict[str, Any]:
+def access(
+    roles: Iterable[Role], *, writes: bool = False, form: Any = None, own_units: bool = False
+) -> dict[str, Any]:
     """Route ``opt``: ``@post("/areas/new", opt=access(ADMIN, writes=True, form=AREA_FORM))``."""
-    return {"access": Access(frozenset(roles), writes, form)}
+    if own_units and writes:
+        raise ValueError("a route with its own units of work declares no writes")
+    return {"access": Access(frozenset(roles), writes, form, own_units)}
 
 
 def route_access(handler: BaseRouteHandler) -> Access | None:
