@@ -34,7 +34,8 @@ def test_the_wheel_ships_every_template_static_file_and_migration(tmp_path: Path
     )
     templates = {
         p.relative_to(ROOT_DIR / "templates").as_posix()
-        for p in (ROOT_DIR / "templates").rglob("*.html")
+        for suffix in ("*.html", "*.css")  # the PDF stylesheet sits beside its templates
+        for p in (ROOT_DIR / "templates").rglob(suffix)
     }
     missing = {t for t in templates if f"{data}/{t}" not in names}
     assert not missing, f"templates left out of the wheel (pyproject data-files): {sorted(missing)}"
@@ -44,6 +45,8 @@ def test_the_wheel_ships_every_template_static_file_and_migration(tmp_path: Path
         "wusong/static/**/*",
         "*/*.py",
         "wusong/core/*.py",
+        "*/*/*.py",
+        "reports/documents/fonts/*",  # the bundled PDF fonts and their licence
     ):
         for path in platform.glob(pattern):
             if path.is_file():

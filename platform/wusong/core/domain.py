@@ -6,7 +6,7 @@ wire what they declare. A new domain edits no shared list but that one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +46,7 @@ class Domain:
     audit_objects: Mapping[str, str] = field(default_factory=dict)  # object type → label
     audit_fields: Mapping[str, str] = field(default_factory=dict)  # diff key → label
     api_tags: Sequence[Tag] = ()
-    jobs: Sequence[Callable[..., Any]] = ()
+    jobs: Sequence[Any] = ()  # job functions, or arq func(...) with options (a timeout)
     cron_jobs: Sequence[Any] = ()
     template_globals: Mapping[str, Any] = field(default_factory=dict)
 
