@@ -232,15 +232,31 @@ def pytest_report_header(config: pytest.Config) -> str:
 # ---- the worker: Redis, a fresh database per test -------------------------------------------
 
 
-@pytest.fixture(scope="session", autouse=True)
-def private_redis() -> Iterator[str]:
-    """A redis-server of this worker's own, on a unix socket in its temporary folder."""
-    from wusong.demo import start_private_redis
+class PrivateRedis:
+    """This worker's redis-server; a test may stop it and start it again (same socket)."""
 
-    child, url = start_private_redis(WORKER_DIR, REDIS_SOCKET)
-    yield url
-    child.terminate()
-    child.wait(timeout=10)
+    def __init__(self) -> None:
+        self.child: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        from wusong.demo import start_private_redis
+
+        self.child, _ = start_private_redis(WORKER_DIR, REDIS_SOCKET)
+
+    def stop(self) -> None:
+        if self.child is not None:
+            self.child.terminate()
+            self.child.wait(timeout=10)
+            self.child = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_redis() -> Iterator[PrivateRedis]:
+    """A redis-server of this worker's own, on a unix socket in its temporary folder."""
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop()
 
 
 @pytest.fixture(scope="session")

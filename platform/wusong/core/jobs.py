@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 import msgspec
@@ -36,19 +37,32 @@ def redis_settings() -> RedisSettings:
     return settings
 
 
-_pools: dict[tuple[int, str], ArqRedis] = {}
+# One connection pool per event loop and Redis URL (a test suite runs many loops; a loop that
+# is gone takes its pools with it).
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, ArqRedis]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_pools() -> dict[str, ArqRedis]:
+    return _pools.setdefault(asyncio.get_running_loop(), {})
 
 
 async def _pool() -> ArqRedis:
-    """One connection pool per event loop and Redis URL (tests run several loops)."""
-    key = (id(asyncio.get_running_loop()), get_settings().redis_url)
-    pool = _pools.get(key)
+    url = get_settings().redis_url
+    pools = _loop_pools()
+    pool = pools.get(url)
     if pool is None:
         pool = await create_pool(
             redis_settings(), job_serializer=serialize, job_deserializer=deserialize
         )
-        _pools[key] = pool
+        pools[url] = pool
     return pool
+
+
+def _forget() -> None:
+    """Drop this loop's pool after a failure: the next enqueue connects afresh."""
+    _loop_pools().pop(get_settings().redis_url, None)
 
 
 async def enqueue(function: str, *args: str, job_id: str) -> bool:
@@ -59,12 +73,12 @@ async def enqueue(function: str, *args: str, job_id: str) -> bool:
         await pool.enqueue_job(function, *args, _job_id=job_id)
     except (OSError, ConnectionError, TimeoutError) as error:
         log.warning("job %s not queued (%s): the sweep will queue it", job_id, type(error).__name__)
-        _pools.pop((id(asyncio.get_running_loop()), get_settings().redis_url), None)
+        _forget()
         return False
     except Exception as error:  # redis-py's own errors (ConnectionError is not OSError there)
         if type(error).__module__.startswith("redis"):
             log.warning("job %s not queued (%s): the sweep will queue it", job_id, error)
-            _pools.pop((id(asyncio.get_running_loop()), get_settings().redis_url), None)
+            _forget()
             return False
         raise
     return True
@@ -72,6 +86,5 @@ async def enqueue(function: str, *args: str, job_id: str) -> bool:
 
 async def close() -> None:
     """Close this loop's pools (application shutdown)."""
-    loop = id(asyncio.get_running_loop())
-    for key in [k for k in _pools if k[0] == loop]:
-        await _pools.pop(key).aclose()
+    for pool in _pools.pop(asyncio.get_running_loop(), {}).values():
+        await pool.aclose()

@@ -221,3 +221,34 @@ async def test_bad_asks_are_4xx_and_write_nothing(client: httpx.AsyncClient, pro
     assert foreign.status_code == 404
     async with in_tenant(proc.tenant, writes=False) as ctx:
         assert int(await scoped(ctx, ReportRequest).count()) == 0
+
+
+async def test_asked_while_redis_is_down_then_rendered_when_it_is_back(
+    client: httpx.AsyncClient, proc: Setting, private_redis: Any
+) -> None:
+    """Redis stopped when the mediator asks: the request is accepted (202) and kept; when Redis
+    is back, the sweep queues it and the worker makes the document."""
+    from datetime import UTC, datetime, timedelta
+
+    from reports.documents import jobs as document_jobs
+    from reports.tables import ReportRequest
+    from wusong.core.scoped import scoped
+
+    await _effective_agreement(client, proc)
+    private_redis.stop()
+    try:
+        asked = await _ask(client, proc, "agreement")
+        assert asked["status"] == "queued"
+    finally:
+        private_redis.start()
+    async with job_queue():
+        assert (await _work()).jobs_complete == 0  # nothing reached the queue
+        async with in_tenant(proc.tenant) as ctx:
+            await scoped(ctx, ReportRequest).update(
+                {ReportRequest.updated_at: datetime.now(UTC) - timedelta(minutes=5)}
+            )
+        assert (await document_jobs.sweep_document_requests({}))["queued"] == 1
+        await _work()
+    status = (await client.get(f"{REPORTS}/{asked['id']}", headers=proc.auth())).json()
+    assert status["status"] == "ready"
+    assert await _documents(proc) == 1
