@@ -193,6 +193,19 @@ class _Worker:
             verify_page=verify_page,
         )
         self.assets = bundled_assets(templates_dir)
+        # The print stylesheet (and its @font-face fonts) parsed once per process, not per render.
+        self.stylesheets: list[Any] = []
+        sheet = f"{ASSET_SCHEME}pdf/print.css"
+        if sheet in self.assets:
+            from weasyprint import CSS
+
+            self.stylesheets.append(
+                CSS(
+                    url=sheet,
+                    url_fetcher=_fetcher_class()(self.assets),
+                    font_config=self.font_config,
+                )
+            )
 
 
 _WORKER: _Worker | None = None
@@ -284,7 +297,7 @@ def render_in_process(
     weasy_log.addHandler(captured)
     try:
         document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-            font_config=state.font_config, pdf_variant=PDF_VARIANT
+            font_config=state.font_config, pdf_variant=PDF_VARIANT, stylesheets=state.stylesheets
         )
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     except FatalURLFetchingError:
