@@ -9,6 +9,7 @@ our own pages fails the journey.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -114,6 +115,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> str:
         self.process.terminate()
@@ -142,7 +144,7 @@ def _serve(database_url: str) -> Server:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    server = Server(f"http://127.0.0.1:{port}", process, log, env)
     deadline = time.monotonic() + 60  # a loaded machine (two suites at once) starts it slowly
     while time.monotonic() < deadline:
         if _answers(f"{server.url}/health"):
@@ -153,6 +155,32 @@ def _serve(database_url: str) -> Server:
         except subprocess.TimeoutExpired:
             continue
     raise AssertionError(f"the server did not start:\n{server.stop()}")
+
+
+async def run_worker(server: Server) -> str:
+    """``wusong worker --burst`` with the server's environment (its database copy, this test
+    worker's Redis and data folder): runs every queued job, exits; returns its log."""
+    log = WORKER_DIR / f"worker-{server.url.rsplit(':', 1)[1]}.log"
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            str(ROOT / ".venv" / "bin" / "wusong"),
+            "worker",
+            "--burst",
+            cwd=ROOT,
+            env=server.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        await asyncio.wait_for(process.wait(), timeout=120)
+    finally:
+        if process.returncode is None:  # pragma: no cover - a burst worker exits on its own
+            process.kill()
+            await process.wait()
+    text = log.read_text(errors="replace")
+    assert process.returncode == 0, text
+    assert "Traceback" not in text, text
+    return text
 
 
 @dataclass
