@@ -93,3 +93,5 @@ class RequestOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     document: DocumentRow | None = None
+    period_from: date | None = None  # a work report's period (both days included)
+    period_to: date | None = None

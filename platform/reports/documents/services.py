@@ -66,6 +66,8 @@ def out(row: RequestRow, document: DocumentRow | None = None) -> RequestOut:
         created_at=row.created_at,
         updated_at=row.updated_at,
         document=document,
+        period_from=row.period_from,
+        period_to=row.period_to,
     )
 
 

@@ -171,3 +171,52 @@ async def test_bad_report_requests_are_refused_and_write_nothing(
         forbidden = await client.post(REPORTS, json=body, headers=mediator)
         assert forbidden.status_code == 403, forbidden.text
     assert await _written(tenant_a) == before
+
+
+async def test_an_administrator_asks_from_the_program_page_and_follows_it_on_the_register(
+    browser: Any, tenant_a: Any
+) -> None:
+    seeded = await seed_cases(tenant_a)
+    studio = seeded.studio.studio.id
+    await make_member(tenant_a, "page-admin", "admin")
+    await make_member(tenant_a, "page-mediator", "mediator")
+    assert (await browser.login("page-admin")).status_code == 200
+    page = await browser.get(f"/t/lishu/programs/{studio}?period=2025-Q1")
+    assert "生成工作报告（PDF）" in page.text
+    assert 'name="from" value="2025-01-01"' in page.text  # the page's period by default
+    assert 'name="to" value="2025-03-31"' in page.text
+    dashboard = await browser.get("/t/lishu/dashboard?period=2025")
+    assert "/t/lishu/dashboard/report" in dashboard.text
+    before = await _written(tenant_a)
+    bad = await browser.post(
+        f"/t/lishu/programs/{studio}/report", {"from": "2025-03-31", "to": "2025-01-01"}
+    )
+    assert bad.url.path == f"/t/lishu/programs/{studio}"
+    assert "截止日期不能早于起始日期" in bad.text
+    assert await _written(tenant_a) == before
+    async with job_queue():
+        asked = await browser.post(
+            f"/t/lishu/programs/{studio}/report", {"from": "2025-01-01", "to": "2025-03-31"}
+        )
+        assert asked.url.path == "/t/lishu/documents"
+        assert "项目工作报告正在生成" in asked.text
+        assert "2025-01-01 至 2025-03-31" in asked.text
+        assert "data-doc-status=" in asked.text  # followed without a reload
+        county = await browser.post(
+            "/t/lishu/dashboard/report", {"from": "2025-01-01", "to": "2025-12-31"}
+        )
+        assert "区县工作报告正在生成" in county.text
+        await run_worker_burst()
+    register = await browser.get("/t/lishu/documents")
+    assert "data-doc-status=" not in register.text  # both ready: nothing pending
+    assert "项目工作报告" in register.text
+    assert "区县工作报告" in register.text
+    # a mediator sees no form and may not post one
+    browser.client.cookies.clear()
+    assert (await browser.login("page-mediator")).status_code == 200
+    page = await browser.get(f"/t/lishu/programs/{studio}")
+    assert "生成工作报告（PDF）" not in page.text
+    refused = await browser.post(
+        f"/t/lishu/programs/{studio}/report", {"from": "2025-01-01", "to": "2025-03-31"}
+    )
+    assert refused.status_code == 403
