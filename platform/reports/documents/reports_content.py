@@ -220,8 +220,9 @@ async def program_content(
     covered = await covered_areas(ctx, program.id)
     text = span_text(period)
     report = f"{program.name} 工作报告"
-    context = {
-        "number": f"{period.label if period.key != 'custom' else text}",
+    number = f"工作报告（{period.label if period.key != 'custom' else text}）"
+    context: dict[str, Any] = {
+        "number": number,
         "report_title": report,
         "period": _period_context(period),
         "program": {
@@ -241,7 +242,7 @@ async def program_content(
         template=PROGRAM_TEMPLATE,
         context=context,
         title=f"{report}（{text}）"[:120],
-        number=context["number"][:60],
+        number=number[:60],
         parties=[],
     )
 
@@ -262,8 +263,9 @@ async def tenant_content(ctx: TenantContext, period_from: date, period_to: date)
     programs = await programs_repo.list_program_rows(ctx)
     text = span_text(period)
     report = f"{ctx.tenant_name} 试点工作报告"
-    context = {
-        "number": f"{period.label if period.key != 'custom' else text}",
+    number = f"工作报告（{period.label if period.key != 'custom' else text}）"
+    context: dict[str, Any] = {
+        "number": number,
         "report_title": report,
         "period": _period_context(period),
         "programs": [
@@ -283,6 +285,6 @@ async def tenant_content(ctx: TenantContext, period_from: date, period_to: date)
         template=TENANT_TEMPLATE,
         context=context,
         title=f"{report}（{text}）"[:120],
-        number=context["number"][:60],
+        number=number[:60],
         parties=[],
     )

@@ -44,12 +44,6 @@ async def _rendered(client: httpx.AsyncClient, auth: dict[str, str], body: dict[
     pdf = await client.get(f"{REPORTS}/{asked.json()['id']}/document", headers=auth)
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
-    import os, pathlib
-
-    if os.environ.get("DUMP_PDF"):
-        pathlib.Path(os.environ["DUMP_PDF"], status["document"]["id"] + ".pdf").write_bytes(
-            pdf.content
-        )
     return status, pdf.content
 
 
