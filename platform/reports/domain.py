@@ -47,5 +47,7 @@ DOMAIN = Domain(
         "doc_version": "版本",
         "sha256": "SHA-256",
         "pages": "页数",
+        "report_subject": "报告对象",
+        "period": "报告期间",
     },
 )

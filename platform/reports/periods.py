@@ -43,6 +43,20 @@ def custom(start: date, last_day: date) -> Period:
     return Period(start, end, f"{start.isoformat()} 至 {last_day.isoformat()}", "custom")
 
 
+def of_days(start: date, last_day: date) -> Period:
+    """The period of these days (both included), named as the picker names it when it is a
+    whole year, quarter or month (2025年, 2025年第一季度, 2025年3月), else custom dates."""
+    found = custom(start, last_day)
+    if start.day == 1:
+        candidates = [year(start.year), month(start.year, start.month)]
+        if start.month % 3 == 1:
+            candidates.append(quarter(start.year, start.month // 3 + 1))
+        for candidate in candidates:
+            if candidate.end == found.end:
+                return candidate
+    return found
+
+
 def _in_range(value: int) -> bool:
     return FIRST_YEAR <= value <= LAST_YEAR
 

@@ -44,7 +44,9 @@ async def render_document(ctx: dict[str, Any], tenant_id: str, request_id: str) 
     try:
         async with unit_of_work(writes=False, tenant_id=tenant.id):
             built = await services.content(tctx, row, full_ids)
-            previous = await repo.latest_document(tctx, row.kind, row.subject_id)
+            previous = await repo.latest_document(
+                tctx, row.kind, row.subject_id, row.period_from, row.period_to
+            )
         token, token_hash = services.new_token()
         code = services.new_short_code()
         context = services.render_context(

@@ -4,7 +4,7 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -101,6 +101,25 @@ async def requests_of(ctx: TenantContext, subject_id: UUID, limit: int = 20) -> 
     return as_rows(RequestRow, rows)
 
 
+async def pending_requests(
+    ctx: TenantContext, since: datetime, kinds: frozenset[str], limit: int = 20
+) -> list[RequestRow]:
+    """Requests of these kinds not ready yet (queued, rendering, failed) asked since then,
+    newest first: the register's "being made" list."""
+    rows = (
+        await scoped(ctx, R)
+        .select(*_REQUEST_COLUMNS)
+        .where(
+            R.kind.is_in(sorted(kinds))
+            & R.status.is_in(["queued", "rendering", "failed"])
+            & (R.created_at >= since)
+        )
+        .order_by(R.created_at, ascending=False)
+        .limit(limit)
+    )
+    return as_rows(RequestRow, rows)
+
+
 _STALE = TenantStatement(
     "SELECT id, status, attempts FROM report_requests WHERE tenant = {tenant} "
     "AND ((status = 'queued' AND updated_at < {}) OR (status = 'rendering' AND updated_at < {})) "
@@ -130,11 +149,19 @@ async def get_document(ctx: TenantContext, document_id: UUID) -> DocumentRow:
 
 
 async def latest_document(
-    ctx: TenantContext, kind: str, subject_id: UUID | None
+    ctx: TenantContext,
+    kind: str,
+    subject_id: UUID | None,
+    period_from: date | None = None,
+    period_to: date | None = None,
 ) -> DocumentRow | None:
+    """The newest version of the same document: same kind, subject and period (a report of
+    another period is another document, not a version of this one)."""
     where = (D.kind == kind) & (
         D.subject.is_null() if subject_id is None else D.subject == subject_id
     )
+    for column, value in ((D.period_from, period_from), (D.period_to, period_to)):
+        where &= column.is_null() if value is None else column == value
     row = (
         await scoped(ctx, D)
         .select(*_DOCUMENT_COLUMNS)

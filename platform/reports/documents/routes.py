@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -19,11 +20,12 @@ from litestar.response import Redirect, Template
 from mediation.access import READERS
 from mediation.routes import add_case_section
 from mediation.schemas import CaseId, CaseRow
+from programs.schemas import ProgramId
 from reports.documents import services, verification
 from reports.documents.api import filename_of, pdf_response
 from reports.documents.schemas import CASE_KINDS, KINDS, DocumentId, ReportAsk, RequestId
 from wusong.core.db import current_unit, unit_of_work
-from wusong.core.errors import DomainError
+from wusong.core.errors import DomainError, Invalid
 from wusong.core.tenancy import ADMIN, Role
 from wusong.core.views import View, ViewDep, list_page, with_neighbours
 from wusong.core.web import Form, client_ip, redirect
@@ -47,6 +49,22 @@ async def documents_section(view: View, case: CaseRow) -> dict[str, Any]:
 
 
 add_case_section(documents_section)
+
+
+def _form_days(data: dict[str, str]) -> dict[str, date | None]:
+    """A report form's ``from`` and ``to`` as the service's period_from / period_to (None
+    when empty: the service says what is missing); Invalid naming a malformed one."""
+    days: dict[str, date | None] = {}
+    for name, field, label in (
+        ("from", "period_from", "起始日期"),
+        ("to", "period_to", "截止日期"),
+    ):
+        raw = (data.get(name) or "").strip()
+        try:
+            days[field] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise Invalid({field: f"{label}应为日期，格式 2025-03-01"}) from None
+    return days
 
 
 def _case_page(view: View, case_id: UUID) -> str:
@@ -73,13 +91,48 @@ class DocumentPages(Controller):
         return redirect(_case_page(view, case_id), f"已提交：{made.kind_label}正在生成")
 
     @post(
+        "/programs/{program_id:uuid}/report",
+        name="documents.program_report",
+        opt=route(ADMIN, writes=True),
+    )
+    async def program_report(
+        self, view: ViewDep, program_id: FromPath[ProgramId], data: Form
+    ) -> Redirect:
+        """The program page's 「生成工作报告」: the program's report over the chosen days."""
+        return await self._ask_report(
+            view, "program", program_id, data, view.url(f"/programs/{program_id}")
+        )
+
+    @post("/dashboard/report", name="documents.tenant_report", opt=route(ADMIN, writes=True))
+    async def tenant_report(self, view: ViewDep, data: Form) -> Redirect:
+        """The dashboard's 「生成工作报告」: the county's report over the chosen days."""
+        return await self._ask_report(view, "tenant", None, data, view.url("/dashboard"))
+
+    async def _ask_report(
+        self, view: ViewDep, kind: str, subject_id: UUID | None, data: dict[str, str], back: str
+    ) -> Redirect:
+        """Ask, then follow it on the register; a bad period goes back with the reason (and
+        nothing written); another county's program is a 404."""
+        try:
+            days = _form_days(data)
+            made = await services.ask(view.ctx, ReportAsk(kind=kind, subject_id=subject_id, **days))
+        except DomainError as error:
+            if error.status_code >= 500 or error.status_code in {401, 403, 404}:
+                raise
+            current_unit().set_rollback_only()
+            return redirect(back, error.message, "error")
+        return redirect(view.url("/documents"), f"已提交：{made.kind_label}正在生成")
+
+    @post(
         "/reports/{request_id:uuid}/retry",
         name="documents.retry",
         opt=route(READERS, writes=True),
     )
     async def retry(self, view: ViewDep, request_id: FromPath[RequestId]) -> Redirect:
         made = await services.retry(view.ctx, request_id)
-        back = _case_page(view, made.subject_id) if made.subject_id else view.url("/documents")
+        back = view.url("/documents")
+        if made.subject_id is not None and made.kind in CASE_KINDS:
+            back = _case_page(view, made.subject_id)
         return redirect(back, f"已重新提交：{made.kind_label}")
 
     @get("/reports/{request_id:uuid}/status", name="documents.status", opt=route(READERS))
@@ -108,6 +161,7 @@ class DocumentPages(Controller):
         rows, more = await services.register(view.ctx, REGISTER_SIZE, at.offset)
         return await view.render(
             "reports/documents/register.html",
+            pending=await services.pending_reports(view.ctx) if at.offset == 0 else [],
             documents=rows,
             kinds=KINDS,
             pager=with_neighbours(view, at, more),

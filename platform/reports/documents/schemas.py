@@ -16,8 +16,16 @@ RequestId = Annotated[UUID, ref(ReportRequest)]
 DocumentId = Annotated[UUID, ref(Document)]
 
 # What each kind is called, and whether it is a case's document.
-KINDS: dict[str, str] = {"agreement": "人民调解协议书", "case_file": "调解案卷（法院审查）"}
+KINDS: dict[str, str] = {
+    "agreement": "人民调解协议书",
+    "case_file": "调解案卷（法院审查）",
+    "program": "项目工作报告",
+    "tenant": "区县工作报告",
+}
 CASE_KINDS = frozenset({"agreement", "case_file"})
+# Reports over a period (administrators only): a program's (subject = the program) and the
+# county's (no subject).
+REPORT_KINDS = frozenset({"program", "tenant"})
 STATUSES: dict[str, str] = {
     "queued": "排队中",
     "rendering": "生成中",
@@ -28,7 +36,8 @@ STATUSES: dict[str, str] = {
 
 class ReportAsk(msgspec.Struct, kw_only=True):
     """``POST …/reports``: which document of which subject (a case's id for agreement and
-    case_file)."""
+    case_file, a program's for program, none for tenant) and, for the reports, the period
+    (both days included)."""
 
     kind: str
     subject_id: UUID | None = None
@@ -84,3 +93,5 @@ class RequestOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     document: DocumentRow | None = None
+    period_from: date | None = None  # a work report's period (both days included)
+    period_to: date | None = None

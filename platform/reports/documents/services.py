@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from mediation import access
 from mediation.proceedings import agreements
+from programs import repo as programs_repo
 from reports.documents import repo
 from reports.documents.content import NO_AGREEMENT
 from reports.documents.schemas import (
     CASE_KINDS,
     KINDS,
+    REPORT_KINDS,
     STATUSES,
     DocumentRow,
     ReportAsk,
@@ -28,13 +30,15 @@ from reports.documents.schemas import (
     RequestRow,
 )
 from reports.documents.storage import default_storage
+from reports.indicators.base import Period
+from reports.periods import FIRST_YEAR, LAST_YEAR, of_days
 from reports.tables import Document
 from tenants import audit
 from tenants.tables import AuditEvent
 from wusong.core import jobs
 from wusong.core.clock import local_today
 from wusong.core.db import after_commit
-from wusong.core.errors import Conflict, FieldErrors, NotFound
+from wusong.core.errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound
 from wusong.core.scoped import insert_together
 from wusong.core.settings import get_settings
 from wusong.core.tenancy import Role, TenantContext
@@ -62,6 +66,8 @@ def out(row: RequestRow, document: DocumentRow | None = None) -> RequestOut:
         created_at=row.created_at,
         updated_at=row.updated_at,
         document=document,
+        period_from=row.period_from,
+        period_to=row.period_to,
     )
 
 
@@ -77,6 +83,8 @@ def _enqueue_after_commit(ctx: TenantContext, request_id: UUID, attempt: int) ->
 async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
     """A request for a document, queued in the caller's transaction (the outbox) and enqueued
     once it commits. The court reviewer's copy of a case's documents carries full ID numbers."""
+    if data.kind in REPORT_KINDS:
+        return await _ask_report(ctx, data)
     # The case first: another county's is a 404 whatever else is wrong with the request.
     case = None
     if data.subject_id is not None and (data.kind in CASE_KINDS or data.kind not in KINDS):
@@ -113,11 +121,67 @@ async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
     return out(await repo.get_request(ctx, request_id))
 
 
+def _only_administrators(ctx: TenantContext, kind: str) -> None:
+    if kind in REPORT_KINDS and ctx.role is not Role.ADMIN:
+        raise Forbidden("只有管理员可以生成和查看工作报告")
+
+
+def report_period(period_from: date | None, period_to: date | None) -> Period:
+    """The period a report covers (both days included), as ``reports.periods`` names it;
+    Invalid (422) naming ``period_from`` / ``period_to`` when missing, out of range or reversed."""
+    errors = FieldErrors()
+    for name, label, day in (
+        ("period_from", "起始日期", period_from),
+        ("period_to", "截止日期", period_to),
+    ):
+        if day is None:
+            errors.add(name, f"请填写报告期间的{label}")
+        elif not FIRST_YEAR <= day.year <= LAST_YEAR:
+            errors.add(name, f"{label}应在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间")
+    errors.raise_if_any()
+    if period_from is None or period_to is None:  # reported above
+        raise Invalid(errors.errors)
+    if period_to < period_from:
+        raise Invalid({"period_to": "截止日期不能早于起始日期"})
+    return of_days(period_from, period_to)
+
+
+async def _ask_report(ctx: TenantContext, data: ReportAsk) -> RequestOut:
+    """A program's or the county's work report over a period (administrators only): another
+    county's or an unknown program is a 404 before the period is looked at."""
+    _only_administrators(ctx, data.kind)
+    subject_label = ctx.tenant_name
+    if data.kind == "program":
+        if data.subject_id is None:
+            raise Invalid({"subject_id": "请指定项目"})
+        subject_label = (await programs_repo.get_program(ctx, data.subject_id)).name
+    elif data.subject_id is not None:
+        raise Invalid({"subject_id": "区县工作报告不指定对象"})
+    period = report_period(data.period_from, data.period_to)
+    request_id = await repo.insert_request(
+        ctx,
+        {
+            "kind": data.kind,
+            "subject": data.subject_id,
+            "period_from": period.start,
+            "period_to": period.last_day,
+            "full_ids": 0,
+            "requested_by": ctx.user_id,
+            "requested_by_name": ctx.actor_name,
+        },
+    )
+    await audit.record(
+        ctx, "document.request", "report_request", request_id,
+        {"kind": KINDS[data.kind], "report_subject": subject_label, "period": period.label},
+    )  # fmt: skip
+    _enqueue_after_commit(ctx, request_id, 0)
+    return out(await repo.get_request(ctx, request_id))
+
+
 async def retry(ctx: TenantContext, request_id: UUID) -> RequestOut:
     """A failed request queued again (its reason cleared)."""
     row = await repo.get_request(ctx, request_id)
-    if row.subject_id is not None and row.kind in CASE_KINDS:
-        await access.readable_case(ctx, row.subject_id)
+    await _may_read(ctx, row.kind, row.subject_id)
     if not await repo.requeue(ctx, request_id):
         raise Conflict("只有生成失败的文书可以重试")
     await audit.record(
@@ -135,6 +199,7 @@ async def status(ctx: TenantContext, request_id: UUID) -> RequestOut:
 
 
 async def _may_read(ctx: TenantContext, kind: str, subject_id: UUID | None) -> None:
+    _only_administrators(ctx, kind)
     if kind in CASE_KINDS and subject_id is not None:
         await access.readable_case(ctx, subject_id)
 
@@ -148,6 +213,12 @@ async def document_bytes(ctx: TenantContext, document_id: UUID) -> tuple[Documen
 async def register(ctx: TenantContext, limit: int, offset: int) -> tuple[list[DocumentRow], bool]:
     """The county's documents, newest first (administrators)."""
     return await repo.list_documents(ctx, limit, offset)
+
+
+async def pending_reports(ctx: TenantContext) -> list[RequestOut]:
+    """The work reports asked for in the last week and not ready yet (the register's top)."""
+    since = datetime.now(UTC) - timedelta(days=7)
+    return [out(r) for r in await repo.pending_requests(ctx, since, REPORT_KINDS)]
 
 
 async def requests_of_case(ctx: TenantContext, case_id: UUID) -> list[RequestOut]:
@@ -198,6 +269,17 @@ async def content(ctx: TenantContext, row: RequestRow, full_ids: bool) -> Any:
     """What to render (reports.documents.content), read in the caller's read unit."""
     from reports.documents import content as builders
 
+    if row.kind in REPORT_KINDS:
+        from reports.documents import reports_content
+
+        if row.period_from is None or row.period_to is None:
+            raise NotFound("工作报告缺少报告期间")
+        if row.kind == "tenant":
+            return await reports_content.tenant_content(ctx, row.period_from, row.period_to)
+        if row.subject_id is not None:
+            return await reports_content.program_content(
+                ctx, row.subject_id, row.period_from, row.period_to
+            )
     if row.subject_id is None:
         raise NotFound("文书的对象不存在")
     if row.kind == "agreement":
@@ -218,7 +300,9 @@ async def issue(
     unit; the older version of the same document is marked superseded. None when another run
     of the job ended the request first (the caller rolls back)."""
     head = await audit.chain_head(ctx)
-    previous = await repo.latest_document(ctx, row.kind, row.subject_id)
+    previous = await repo.latest_document(
+        ctx, row.kind, row.subject_id, row.period_from, row.period_to
+    )
     document_id: UUID = made["id"]
     version = previous.doc_version + 1 if previous else 1
     values = {

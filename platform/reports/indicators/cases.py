@@ -541,3 +541,78 @@ async def totals(ctx: TenantContext, period: Period) -> Totals:
     confirmations = await _confirmations(ctx, scope, period)
     applied, confirmed = confirmations["applied"], confirmations["confirmed"]
     return Totals(now, then, (applied[0], applied[1]), (confirmed[0], confirmed[1]))
+
+
+@cache
+def _monthly_statement(by_program: bool, postgres: bool) -> TenantStatement:
+    """Cases accepted, closed and settled in each month of a period (``earlier`` 0) and of the
+    same days a year earlier (1), on the covering indexes of accepted_on and closed_on."""
+
+    def month(column: str) -> str:
+        return f"to_char({column}, 'YYYY-MM')" if postgres else f"substr({column}, 1, 7)"
+
+    scope = _scope(by_program, False)
+    parts = []
+    for earlier in (0, 1):
+        parts.append(
+            f"SELECT 'accepted' AS figure, {earlier} AS earlier, {month('accepted_on')} AS month,"
+            " COUNT(*) AS n, 0 AS settled FROM cases WHERE tenant = {tenant}" + scope
+            + " AND accepted_on >= {} AND accepted_on < {}"
+            f" GROUP BY {month('accepted_on')}"
+        )  # fmt: skip
+        parts.append(
+            f"SELECT 'closed' AS figure, {earlier} AS earlier, {month('closed_on')} AS month,"
+            f" COUNT(*) AS n, SUM(CASE WHEN status IN {AGREED_SQL} THEN 1 ELSE 0 END) AS settled"
+            " FROM cases WHERE tenant = {tenant}" + scope
+            + " AND closed_on >= {} AND closed_on < {}"
+            f" GROUP BY {month('closed_on')}"
+        )  # fmt: skip
+    return TenantStatement(" UNION ALL ".join(parts))
+
+
+def tuple3(values: list[int]) -> tuple[int, int, int]:
+    return values[0], values[1], values[2]
+
+
+@dataclass(frozen=True)
+class Month:
+    """One calendar month of a period: cases accepted, closed and settled in it (``now``) and
+    in the same days a year earlier (``then``)."""
+
+    label: str  # 2025年3月
+    key: str  # 2025-03
+    now: tuple[int, int, int]
+    then: tuple[int, int, int]
+
+
+async def monthly(
+    ctx: TenantContext, period: Period, program_id: UUID | None = None
+) -> list[Month]:
+    """The period's months (``Period.months``) with the cases accepted, closed and settled in
+    each, against the same days a year earlier; a program's cases, or every case."""
+    before = period.previous_year()
+    scope = [program_id] if program_id is not None else []
+    args: list[Any] = []
+    for span in (period, before):
+        args += [*scope, span.start, span.end] * 2
+    found: dict[tuple[int, str], list[int]] = {}
+    statement = _monthly_statement(program_id is not None, is_postgres())
+    for row in await statement.fetch(ctx, *args):
+        earlier = int(row["earlier"])
+        key = str(row["month"])[:7]
+        if earlier:  # last year's month stands beside this year's
+            key = f"{int(key[:4]) + 1:04d}{key[4:]}"
+        counts = found.setdefault((earlier, key), [0, 0, 0])
+        if row["figure"] == "accepted":
+            counts[0] += int(row["n"] or 0)
+        else:
+            counts[1] += int(row["n"] or 0)
+            counts[2] += int(row["settled"] or 0)
+    months = []
+    for month in period.months():
+        now = found.get((0, month.key), [0, 0, 0])
+        then = found.get((1, month.key), [0, 0, 0])
+        months.append(
+            Month(month.label, month.key, (now[0], now[1], now[2]), (then[0], then[1], then[2]))
+        )
+    return months
