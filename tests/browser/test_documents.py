@@ -68,6 +68,7 @@ async def _ask_and_download(trip: Journey, kind: str, label: str, filename: str)
     await link.wait_for(timeout=30_000)  # the page polls at most every 5 s
     assert await state.inner_text() == "已生成"
     assert await page.evaluate("window.__marker") == 1, "the page was reloaded"
+    assert re.fullmatch(r"第 1 版 · \d+ 页", await row.locator("[data-doc-meta]").inner_text())
     await trip.shot(f"{kind}-ready")
     async with page.expect_download() as info:
         await link.click()

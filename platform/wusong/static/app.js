@@ -98,6 +98,14 @@ document.addEventListener("DOMContentLoaded", () => {
             link.className = "button small";
             link.textContent = "下载 PDF";
             action.replaceChildren(link);
+            const kind = row.querySelector(".doc-kind");
+            if (kind && body.document && !row.querySelector("[data-doc-meta]")) {
+              const meta = document.createElement("span");
+              meta.className = "muted";
+              meta.dataset.docMeta = "";
+              meta.textContent = "第 " + body.document.doc_version + " 版 · " + body.document.pages + " 页";
+              kind.after(meta);
+            }
           } else if (body.status === "failed") {
             if (label) label.textContent = body.status_label + "：" + body.error;
             const retry = row.querySelector("[data-doc-retry]");
