@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import signal
 import sqlite3
 import subprocess
@@ -31,10 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_api
-from bench_api import ROLE, Server, pg_drop, pg_prepare, run
+from bench_api import ROLE, Server, pg_drop, run
 from bench_cases import machine, request
-from bench_report import ROOT, start_worker, stop
+from bench_report import ROOT, bench_env, start_worker, stop
 
 GOAL_PER_SECOND = 10.0
 CASES_SQL = (
@@ -94,17 +92,7 @@ def wait_all(base: str, slug: str, token: str, ids: list[str]) -> tuple[float, i
 
 
 def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WUSONG_", "PICCOLO_"))}
-    env |= {"WUSONG_DATA_DIR": str(tmp / name), "WUSONG_REDIS_URL": "redis://127.0.0.1:6379/12"}
-    env |= {"WUSONG_ENV": "development", "WUSONG_SECRET_KEY": secrets.token_urlsafe(48)}
-    env |= {"WUSONG_RENDER_PROCESSES": str(args.processes)}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])
-    if name == "postgres":
-        pg_prepare()
-        env["WUSONG_DATABASE_URL"] = f"postgresql://{ROLE}@127.0.0.1:5432/{ROLE}"
-        env["WUSONG_DATABASE_OWNER_URL"] = f"postgresql://{bench_api.OWNER}@127.0.0.1:5432/{ROLE}"
-    else:
-        env["WUSONG_DATABASE_URL"] = f"sqlite:///{tmp / name / 'bench.sqlite3'}"
+    env = bench_env(name, tmp, 12) | {"WUSONG_RENDER_PROCESSES": str(args.processes)}
     cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_cases.py"), "--seed"]
     info = json.loads(run([*cmd, "--cases", str(args.cases)], env=env).splitlines()[-1])
     env["BENCH_TENANT_ID"] = info["tenant_id"]

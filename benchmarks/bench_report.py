@@ -88,9 +88,12 @@ def one_report(
     raise RuntimeError(f"the report was not ready within 120 s: {answer}")
 
 
-def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def bench_env(name: str, tmp: Path, redis_db: int) -> dict[str, str]:
+    """The environment of a run's server, worker and seed on ``name`` (sqlite or postgres: a
+    fresh role and database of this run), this checkout's code and a Redis database of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WUSONG_", "PICCOLO_"))}
-    env |= {"WUSONG_DATA_DIR": str(tmp / name), "WUSONG_REDIS_URL": "redis://127.0.0.1:6379/13"}
+    env |= {"WUSONG_DATA_DIR": str(tmp / name),
+            "WUSONG_REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}"}  # fmt: skip
     env |= {"WUSONG_ENV": "development", "WUSONG_SECRET_KEY": secrets.token_urlsafe(48)}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "platform"), str(ROOT)])  # this checkout
     if name == "postgres":
@@ -99,6 +102,11 @@ def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
         env["WUSONG_DATABASE_OWNER_URL"] = f"postgresql://{bench_api.OWNER}@127.0.0.1:5432/{ROLE}"
     else:
         env["WUSONG_DATABASE_URL"] = f"sqlite:///{tmp / name / 'bench.sqlite3'}"
+    return env
+
+
+def bench_database(name: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    env = bench_env(name, tmp, 13)
     started = time.perf_counter()
     cmd = [sys.executable, str(ROOT / "benchmarks" / "bench_cases.py"), "--seed"]
     info = json.loads(run([*cmd, "--cases", str(args.cases)], env=env).splitlines()[-1])

@@ -43,26 +43,18 @@ async def get_request(ctx: TenantContext, request_id: UUID) -> RequestRow:
     return as_row(RequestRow, row)
 
 
-async def request_options(ctx: TenantContext, request_id: UUID) -> dict[str, Any]:
-    """What the renderer needs beyond the row shown to users."""
-    row = await scoped(ctx, R).select(R.full_ids, R.requested_by).where(R.id == request_id).first()
-    if row is None:
-        raise NotFound("未找到该文书申请")
-    return row
-
-
-async def start_render(ctx: TenantContext, request_id: UUID) -> int | None:
+async def start_render(ctx: TenantContext, request_id: UUID) -> tuple[int, bool] | None:
     """Take the request for a render (queued, or rendering by a run that died): the attempt's
-    number, None when it is ready or failed already."""
+    number and whether it carries full ID numbers; None when it is ready or failed already."""
     rows = (
         await scoped(ctx, R)
         .update(
             {R.status: "rendering", R.attempts: R.attempts + 1, R.updated_at: datetime.now(UTC)}
         )
         .where((R.id == request_id) & R.status.is_in(["queued", "rendering"]))
-        .returning(R.attempts)
+        .returning(R.attempts, R.full_ids)
     )
-    return int(rows[0]["attempts"]) if rows else None
+    return (int(rows[0]["attempts"]), bool(rows[0]["full_ids"])) if rows else None
 
 
 async def finish_request(

@@ -8,6 +8,7 @@ the attempt that took the request may end it, so a job run twice stores one docu
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
@@ -207,7 +208,7 @@ async def _may_read(ctx: TenantContext, kind: str, subject_id: UUID | None) -> N
 async def document_bytes(ctx: TenantContext, document_id: UUID) -> tuple[DocumentRow, bytes]:
     document = await repo.get_document(ctx, document_id)
     await _may_read(ctx, document.kind, document.subject_id)
-    return document, default_storage().get(document.storage_key)
+    return document, await asyncio.to_thread(default_storage().get, document.storage_key)
 
 
 async def register(ctx: TenantContext, limit: int, offset: int) -> tuple[list[DocumentRow], bool]:
@@ -258,11 +259,11 @@ def shown_code(code: str) -> str:
 async def take(ctx: TenantContext, request_id: UUID) -> tuple[RequestRow, int, bool] | None:
     """Take the request for this run: the row, the attempt, full ID numbers or not; None when
     there is nothing to do (ready or failed already)."""
-    attempt = await repo.start_render(ctx, request_id)
-    if attempt is None:
+    taken = await repo.start_render(ctx, request_id)
+    if taken is None:
         return None
-    options = await repo.request_options(ctx, request_id)
-    return await repo.get_request(ctx, request_id), attempt, bool(options["full_ids"])
+    attempt, full_ids = taken
+    return await repo.get_request(ctx, request_id), attempt, full_ids
 
 
 async def content(ctx: TenantContext, row: RequestRow, full_ids: bool) -> Any:
