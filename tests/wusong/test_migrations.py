@@ -15,7 +15,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.conftest import BACKEND, PG_OWNER, PG_ROLE, WORKER_DIR, _admin, _owner_url
+from tests.conftest import BACKEND, PG_DATABASE, PG_OWNER, WORKER_DIR, _admin, _owner_url
 
 FOUNDATION = "2026-11-25T20:41:00:000000"  # the last migration before the tenant guarantees
 
@@ -27,7 +27,7 @@ async def empty_database() -> AsyncIterator[None]:
 
     engine: Any = get_engine()
     await stop()
-    name = f"{PG_ROLE}_migr"
+    name = f"{PG_DATABASE}_migr"  # per xdist worker: two workers may migrate at once
     if BACKEND == "postgres":
         admin = await _admin()
         await admin.execute(f'CREATE DATABASE "{name}" OWNER "{PG_OWNER}"')
