@@ -62,6 +62,7 @@ class CountyFigures:
     stars: dict[int, Cell] | None  # red-property complexes by stars (5 … 0)
     unrated: Cell | None  # complexes not rated or whose rating expired
     complexes: int | None  # active complexes today
+    tenant_id: UUID | None = None  # the county (None for the city total)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ async def county_figures(ctx: TenantContext, period: Period) -> CountyFigures:
         stars=stars,
         unrated=unrated,
         complexes=complexes,
+        tenant_id=ctx.tenant_id,
     )
 
 
@@ -201,6 +203,21 @@ def city_total(code: str, name: str, counties: list[CountyFigures]) -> CountyFig
         stars=stars,
         unrated=total("unrated"),
         complexes=sum(complexes) if complexes else None,
+    )
+
+
+def county_context(user_id: UUID, county: CountyFigures) -> TenantContext:
+    """The user in a county of the overview (to read what they keep there: their city reports)."""
+    if county.tenant_id is None or county.role is None:
+        raise NotFound
+    return TenantContext(
+        tenant_id=county.tenant_id,
+        tenant_slug=county.slug,
+        tenant_name=county.name,
+        division_code=county.division_code,
+        user_id=user_id,
+        actor_name="",
+        role=county.role,
     )
 
 

@@ -8,18 +8,18 @@ from litestar.openapi.spec import Tag
 
 from reports.api import ReportApi
 from reports.city import sees_city
-from reports.documents.api import DocumentApi
+from reports.documents.api import CityReportApi, DocumentApi
 from reports.documents.jobs import JOB_TIMEOUT, render_document, sweep_document_requests
-from reports.documents.routes import DocumentPages, VerifyPages
+from reports.documents.routes import CityReportPages, DocumentPages, VerifyPages
 from reports.routes import CityPages, ReportPages
 from wusong.core.domain import Domain, NavEntry
 from wusong.core.tenancy import ADMIN
 
 DOMAIN = Domain(
     name="reports",
-    pages=[ReportPages, DocumentPages],
+    pages=[ReportPages, DocumentPages, CityReportPages],
     public=[VerifyPages, CityPages],
-    api=[ReportApi, DocumentApi],
+    api=[ReportApi, DocumentApi, CityReportApi],
     nav=[
         NavEntry("数据看板", "/dashboard", order=50),
         NavEntry("文书登记", "/documents", roles=ADMIN, order=920),

@@ -13,6 +13,7 @@ from programs import repo as programs_repo
 from programs.kinds import KIND_LABELS, PROGRAM_STATUSES, ProgramKind
 from programs.schemas import ProgramId, ProgramRow
 from reports import city, export, indicators
+from reports.documents import services as document_services
 from reports.indicators.base import IndicatorTable
 from reports.periods import choices
 from reports.repo import covered_areas
@@ -20,6 +21,7 @@ from reports.selection import Selection, period_leniently, select_leniently
 from tenants import repo as tenants_repo
 from tenants.auth_routes import current_user
 from tenants.schemas import AreaRow
+from wusong.core import db
 from wusong.core.errors import Invalid, NotFound
 from wusong.core.tenancy import EVERYONE, TenantContext
 from wusong.core.views import View, ViewDep
@@ -291,6 +293,12 @@ class CityPages(Controller):
             return redirect("/account/password", "请先修改初始密码", "info")
         chosen, problems = period_leniently(period, from_, to)
         overview = await city.city_overview(user.user_id, chosen)  # NotFound: nothing to see
+        # Each city's report is asked in (and kept by) the first of its counties listed.
+        reports = []
+        for section in overview.cities:
+            home = city.county_context(user.user_id, section.counties[0])
+            async with db.unit_of_work(writes=False, tenant_id=home.tenant_id):
+                reports.append((home, await document_services.city_reports(home)))
         offered = choices()
         listed = any(chosen.key == key for group in offered.values() for key, _ in group)
         return page(
@@ -298,7 +306,10 @@ class CityPages(Controller):
             "reports/city.html",
             user=user,
             overview=overview,
-            sections=[(section, city.tables(section)) for section in overview.cities],
+            sections=[
+                (section, city.tables(section), home, asked)
+                for section, (home, asked) in zip(overview.cities, reports, strict=True)
+            ],
             period=chosen,
             choices=offered,
             period_listed=listed,

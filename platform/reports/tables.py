@@ -17,7 +17,8 @@ class ReportRequest(Table, tablename="report_requests"):
     id = UUID(primary_key=True, default=UUID4())
     tenant = ForeignKey(Tenant, null=False, index=True)
     kind = Varchar(length=20)  # agreement | case_file | program | tenant | city
-    subject = UUID(null=True, default=None)  # the case or program; none for a tenant report
+    # the case or program; none for a tenant report; the asker for a city report (theirs alone)
+    subject = UUID(null=True, default=None)
     period_from = Date(null=True, default=None)
     period_to = Date(null=True, default=None)
     status = Varchar(length=20, default="queued")

@@ -11,8 +11,17 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 
 from mediation.access import READERS
+from reports.city import CITY_ROLES
 from reports.documents import services
-from reports.documents.schemas import DocumentId, ReportAsk, RequestId, RequestOut
+from reports.documents.schemas import (
+    CityReportAsk,
+    CityRequestId,
+    DocumentId,
+    ReportAsk,
+    RequestId,
+    RequestOut,
+)
+from wusong.core.errors import Conflict
 from wusong.core.web import Ctx
 from wusong.core.web import access as route
 
@@ -23,7 +32,17 @@ Ask = Annotated[
             "kind": "agreement", "subject_id": "3f1c2a9e-8d4b-4c55-9e61-1a2b3c4d5e6f"}),
         Example(summary="法院审查用的调解案卷", value={
             "kind": "case_file", "subject_id": "3f1c2a9e-8d4b-4c55-9e61-1a2b3c4d5e6f"}),
+        Example(summary="项目工作报告（管理员）", value={
+            "kind": "program", "subject_id": "7a0d4c1e-2b3f-4a5d-8e9f-0a1b2c3d4e5f",
+            "period_from": "2026-01-01", "period_to": "2026-06-30"}),
+        Example(summary="区县工作报告（管理员）", value={
+            "kind": "tenant", "period_from": "2026-01-01", "period_to": "2026-12-31"}),
     ]),
+]  # fmt: skip
+CityAsk = Annotated[
+    CityReportAsk,
+    Body(examples=[Example(summary="2026年上半年", value={
+        "period_from": "2026-01-01", "period_to": "2026-06-30"})]),
 ]  # fmt: skip
 
 
@@ -50,7 +69,10 @@ class DocumentApi(Controller):
     async def ask(self, ctx: Ctx, data: Ask) -> RequestOut:
         """Ask for a document: 202 with the request (status ``queued``); it is rendered in the
         background. Kinds: ``agreement`` (人民调解协议书) and ``case_file`` (调解案卷, for court
-        review; a court reviewer's copy carries full ID numbers) of a case (``subject_id``)."""
+        review; a court reviewer's copy carries full ID numbers) of a case (``subject_id``);
+        for administrators ``program`` (项目工作报告, ``subject_id`` = the program) and
+        ``tenant`` (区县工作报告) over ``period_from`` … ``period_to`` (both included), and
+        ``city`` (全市概况报告, its asker's alone; viewers use ``/city/reports``)."""
         return await services.ask(ctx, data)
 
     @get("/{request_id:uuid}", name="api.reports.status", opt=route(READERS))
@@ -77,13 +99,7 @@ class DocumentApi(Controller):
     )
     async def document(self, ctx: Ctx, request_id: FromPath[RequestId]) -> Response[bytes]:
         """The PDF of a ready request (409 while it is not ready)."""
-        made = await services.status(ctx, request_id)
-        if made.document is None:
-            from wusong.core.errors import Conflict
-
-            raise Conflict(f"文书尚未生成（{made.status_label}）")
-        document, data = await services.document_bytes(ctx, made.document.id)
-        return pdf_response(filename_of(document.title, document.doc_version), data)
+        return await _ready_pdf(ctx, await services.status(ctx, request_id))
 
     @get(
         "/documents/{document_id:uuid}",
@@ -95,3 +111,42 @@ class DocumentApi(Controller):
         """A stored document's PDF (every version stays downloadable)."""
         document, data = await services.document_bytes(ctx, document_id)
         return pdf_response(filename_of(document.title, document.doc_version), data)
+
+
+async def _ready_pdf(ctx: Ctx, made: RequestOut) -> Response[bytes]:
+    """The PDF of a ready request (409 while it is not ready)."""
+    if made.document is None:
+        raise Conflict(f"文书尚未生成（{made.status_label}）")
+    document, data = await services.document_bytes(ctx, made.document.id)
+    return pdf_response(filename_of(document.title, document.doc_version), data)
+
+
+class CityReportApi(Controller):
+    """The city overview as a PDF (全市概况报告), for the county's viewers and administrators:
+    the counties of this county's city its asker may see; the asker's alone."""
+
+    path = "/city/reports"
+    tags = ["reports"]
+
+    @post("/", name="api.city_reports.ask", opt=route(CITY_ROLES, writes=True), status_code=202)
+    async def ask(self, ctx: Ctx, data: CityAsk) -> RequestOut:
+        """Ask for the city report over a period: 202 with the request (``queued``); 422
+        naming ``period_from`` / ``period_to`` for a missing or reversed period."""
+        return await services.ask(
+            ctx, ReportAsk(kind="city", period_from=data.period_from, period_to=data.period_to)
+        )
+
+    @get("/{request_id:uuid}", name="api.city_reports.status", opt=route(CITY_ROLES))
+    async def status(self, ctx: Ctx, request_id: FromPath[CityRequestId]) -> RequestOut:
+        """The city report's progress (another member's: 404)."""
+        return await services.city_request(ctx, request_id)
+
+    @get(
+        "/{request_id:uuid}/document",
+        name="api.city_reports.document",
+        opt=route(CITY_ROLES),
+        media_type="application/pdf",
+    )
+    async def document(self, ctx: Ctx, request_id: FromPath[CityRequestId]) -> Response[bytes]:
+        """The city report's PDF once ready (409 before)."""
+        return await _ready_pdf(ctx, await services.city_request(ctx, request_id))

@@ -42,11 +42,7 @@ async def render_document(ctx: dict[str, Any], tenant_id: str, request_id: str) 
         return "nothing to do"
     row, attempt, full_ids = taken
     try:
-        async with unit_of_work(writes=False, tenant_id=tenant.id):
-            built = await services.content(tctx, row, full_ids)
-            previous = await repo.latest_document(
-                tctx, row.kind, row.subject_id, row.period_from, row.period_to
-            )
+        built, previous = await _read(tctx, row, full_ids)
         token, token_hash = services.new_token()
         code = services.new_short_code()
         context = services.render_context(
@@ -84,6 +80,23 @@ async def render_document(ctx: dict[str, Any], tenant_id: str, request_id: str) 
             unit.set_rollback_only()
             return "ended by another run"
     return str(document)
+
+
+async def _read(tctx: Any, row: Any, full_ids: bool) -> tuple[Any, Any]:
+    """What to render and the newest version of the same document, in one read unit (the
+    city report's content opens a unit per county itself, outside this one)."""
+
+    async def previous() -> Any:
+        return await repo.latest_document(
+            tctx, row.kind, row.subject_id, row.period_from, row.period_to
+        )
+
+    if services.reads_in_own_units(row.kind):
+        built = await services.content(tctx, row, full_ids)
+        async with unit_of_work(writes=False, tenant_id=tctx.tenant_id):
+            return built, await previous()
+    async with unit_of_work(writes=False, tenant_id=tctx.tenant_id):
+        return await services.content(tctx, row, full_ids), await previous()
 
 
 async def sweep_document_requests(ctx: dict[str, Any]) -> dict[str, int]:

@@ -288,3 +288,83 @@ async def tenant_content(ctx: TenantContext, period_from: date, period_to: date)
         number=number[:60],
         parties=[],
     )
+
+
+CITY_TEMPLATE = "pdf/city.html"
+
+
+def _city_charts(section: Any, period: Period) -> list[dict[str, Any]]:
+    """Each county's accepted cases and success rate, this period beside last year."""
+    counties = section.counties
+    labels = [c.name for c in counties]
+
+    def chart(title: str, attribute: str, unit: str) -> dict[str, Any]:
+        def number(value: Any) -> float:
+            return float(value) if isinstance(value, int | float | Decimal) else 0.0
+
+        cells = [getattr(c, attribute) for c in counties]
+        series = [
+            Series(f"本期（{period.label}）", [number(c.value) for c in cells], NOW_COLOUR),
+            Series("上年同期", [number(c.previous) for c in cells], THEN_COLOUR),
+        ]
+        return {"title": title, "svg": bar_chart(title, labels, series, unit), "labels": labels}
+
+    if not any(c.accepted.value or c.accepted.previous for c in counties):
+        return []
+    return [
+        chart("各区县受理调解案件（件）", "accepted", ""),
+        chart("各区县调解成功率（%）", "rate", "%"),
+    ]
+
+
+def _city_highlights(total: Any) -> list[dict[str, Any]]:
+    found = []
+    for label, cell in (
+        ("受理案件", total.accepted),
+        ("办结案件", total.closed),
+        ("调解成功", total.settled),
+        ("调解成功率", total.rate),
+        ("司法确认有效", total.confirmed),
+    ):
+        found.append({"label": label, **plain_cell(cell, True)})
+    return found
+
+
+async def city_content(
+    ctx: TenantContext, asker: UUID, period_from: date, period_to: date
+) -> Content:
+    """The city overview of ``reports.city`` as a report, for the member who asked for it in
+    this county: every county of this county's city that they may see (as viewer or
+    administrator), each computed in its own unit of work — so this opens its own units and
+    its caller holds none. Aggregates only."""
+    from reports import city
+
+    period = of_days(period_from, period_to)
+    overview = await city.city_overview(asker, period, city_of=ctx.tenant_id)
+    sections = [
+        {
+            "name": section.name,
+            "counties": [c.name for c in section.counties],
+            "highlights": _city_highlights(section.total),
+            "charts": _city_charts(section, period),
+            "tables": [plain_table(t) for t in city.tables(section)],
+        }
+        for section in overview.cities
+    ]
+    text = span_text(period)
+    place = "、".join(section.name for section in overview.cities) or ctx.tenant_name
+    report = f"{place} 全市概况报告"
+    number = f"概况报告（{period.label if period.key != 'custom' else text}）"
+    context: dict[str, Any] = {
+        "number": number,
+        "report_title": report,
+        "period": _period_context(period),
+        "sections": sections,
+    }
+    return Content(
+        template=CITY_TEMPLATE,
+        context=context,
+        title=f"{report}（{text}）"[:120],
+        number=number[:60],
+        parties=[],
+    )

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -21,9 +22,20 @@ from mediation.access import READERS
 from mediation.routes import add_case_section
 from mediation.schemas import CaseId, CaseRow
 from programs.schemas import ProgramId
+from reports.city import CITY_ROLES
 from reports.documents import services, verification
 from reports.documents.api import filename_of, pdf_response
-from reports.documents.schemas import CASE_KINDS, KINDS, DocumentId, ReportAsk, RequestId
+from reports.documents.schemas import (
+    CASE_KINDS,
+    CITY_KINDS,
+    KINDS,
+    CityDocumentId,
+    CityRequestId,
+    DocumentId,
+    ReportAsk,
+    RequestId,
+)
+from reports.periods import of_days
 from wusong.core.db import current_unit, unit_of_work
 from wusong.core.errors import DomainError, Invalid
 from wusong.core.tenancy import ADMIN, Role
@@ -139,10 +151,7 @@ class DocumentPages(Controller):
     async def status(self, view: ViewDep, request_id: FromPath[RequestId]) -> Response[Any]:
         """The request's progress as JSON, for the case page's script (no reload)."""
         made = await services.status(view.ctx, request_id)
-        body = msgspec.to_builtins(made)
-        if made.document is not None:
-            body["download"] = view.url(f"/documents/{made.document.id}/download")
-        return Response(body, headers={"Cache-Control": "no-store"})
+        return _progress(made, view.url("/documents"))
 
     @get(
         "/documents/{document_id:uuid}/download",
@@ -164,8 +173,83 @@ class DocumentPages(Controller):
             pending=await services.pending_reports(view.ctx) if at.offset == 0 else [],
             documents=rows,
             kinds=KINDS,
+            city_kinds=CITY_KINDS,
             pager=with_neighbours(view, at, more),
         )
+
+
+def _progress(made: Any, documents: str) -> Response[Any]:
+    """A request's progress as the pages' script reads it (with its download once ready)."""
+    body = msgspec.to_builtins(made)
+    if made.document is not None:
+        body["download"] = f"{documents}/{made.document.id}/download"
+    return Response(body, headers={"Cache-Control": "no-store"})
+
+
+# ---- the city report (asked from the city overview; its asker's alone) --------------------------
+
+
+def _city_page(made: Any = None) -> str:
+    """The city overview (of the request's period) at its reports."""
+    query = ""
+    if made is not None and made.period_from and made.period_to:
+        query = f"?{urlencode(of_days(made.period_from, made.period_to).query())}"
+    return f"/city{query}#city-reports"
+
+
+class CityReportPages(Controller):
+    """The city overview's 「生成全市概况报告」 and its progress and download, under the county
+    the report is asked in (the overview names it); viewers and administrators."""
+
+    path = "/city"
+
+    @post("/report", name="documents.city_report", opt=route(CITY_ROLES, writes=True))
+    async def ask(self, view: ViewDep, data: Form) -> Redirect:
+        """Ask for the city report over the chosen days; back on the overview, where it shows
+        its progress. A bad period goes back with the reason and nothing written."""
+        try:
+            days = _form_days(data)
+            made = await services.ask(
+                view.ctx,
+                ReportAsk(
+                    kind="city", period_from=days["period_from"], period_to=days["period_to"]
+                ),
+            )
+        except DomainError as error:
+            if error.status_code >= 500 or error.status_code in {401, 403, 404}:
+                raise
+            current_unit().set_rollback_only()
+            return redirect(_city_page(), error.message, "error")
+        return redirect(_city_page(made), f"已提交：{made.kind_label}正在生成")
+
+    @get("/reports/{request_id:uuid}/status", name="documents.city_status", opt=route(CITY_ROLES))
+    async def status(self, view: ViewDep, request_id: FromPath[CityRequestId]) -> Response[Any]:
+        """The city report's progress as JSON, for the overview's script (no reload)."""
+        return _progress(
+            await services.city_request(view.ctx, request_id), view.url("/city/documents")
+        )
+
+    @post(
+        "/reports/{request_id:uuid}/retry",
+        name="documents.city_retry",
+        opt=route(CITY_ROLES, writes=True),
+    )
+    async def retry(self, view: ViewDep, request_id: FromPath[CityRequestId]) -> Redirect:
+        made = await services.city_request(view.ctx, request_id)
+        made = await services.retry(view.ctx, made.id)
+        return redirect(_city_page(made), f"已重新提交：{made.kind_label}")
+
+    @get(
+        "/documents/{document_id:uuid}/download",
+        name="documents.city_download",
+        opt=route(CITY_ROLES),
+        media_type="application/pdf",
+    )
+    async def download(
+        self, view: ViewDep, document_id: FromPath[CityDocumentId]
+    ) -> Response[bytes]:
+        document, data = await services.city_document(view.ctx, document_id)
+        return pdf_response(filename_of(document.title, document.doc_version), data)
 
 
 # ---- public verification ----------------------------------------------------------------------

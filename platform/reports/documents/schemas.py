@@ -14,6 +14,9 @@ from wusong.core.scoped import ref
 
 RequestId = Annotated[UUID, ref(ReportRequest)]
 DocumentId = Annotated[UUID, ref(Document)]
+# A city report's request and document (only its asker's are found).
+CityRequestId = Annotated[UUID, ref(ReportRequest, "city")]
+CityDocumentId = Annotated[UUID, ref(Document, "city")]
 
 # What each kind is called, and whether it is a case's document.
 KINDS: dict[str, str] = {
@@ -21,11 +24,17 @@ KINDS: dict[str, str] = {
     "case_file": "调解案卷（法院审查）",
     "program": "项目工作报告",
     "tenant": "区县工作报告",
+    "city": "全市概况报告",
 }
 CASE_KINDS = frozenset({"agreement", "case_file"})
 # Reports over a period (administrators only): a program's (subject = the program) and the
 # county's (no subject).
 REPORT_KINDS = frozenset({"program", "tenant"})
+# The city overview as a report (a county's viewers and administrators): asked in one county,
+# it holds the figures of every county of that city its asker may see, so it is the asker's
+# alone — its subject is the asker (their versions and their list), and nobody else reads it.
+CITY_KINDS = frozenset({"city"})
+PERIOD_KINDS = REPORT_KINDS | CITY_KINDS
 STATUSES: dict[str, str] = {
     "queued": "排队中",
     "rendering": "生成中",
@@ -36,11 +45,18 @@ STATUSES: dict[str, str] = {
 
 class ReportAsk(msgspec.Struct, kw_only=True):
     """``POST …/reports``: which document of which subject (a case's id for agreement and
-    case_file, a program's for program, none for tenant) and, for the reports, the period
-    (both days included)."""
+    case_file, a program's for program, none for tenant and city) and, for the reports, the
+    period (both days included)."""
 
     kind: str
     subject_id: UUID | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+
+
+class CityReportAsk(msgspec.Struct, kw_only=True):
+    """``POST …/city/reports``: the city report over a period (both days included)."""
+
     period_from: date | None = None
     period_to: date | None = None
 

@@ -18,11 +18,14 @@ from uuid import UUID, uuid4
 from mediation import access
 from mediation.proceedings import agreements
 from programs import repo as programs_repo
+from reports.city import CITY_ROLES
 from reports.documents import repo
 from reports.documents.content import NO_AGREEMENT
 from reports.documents.schemas import (
     CASE_KINDS,
+    CITY_KINDS,
     KINDS,
+    PERIOD_KINDS,
     REPORT_KINDS,
     STATUSES,
     DocumentRow,
@@ -84,7 +87,7 @@ def _enqueue_after_commit(ctx: TenantContext, request_id: UUID, attempt: int) ->
 async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
     """A request for a document, queued in the caller's transaction (the outbox) and enqueued
     once it commits. The court reviewer's copy of a case's documents carries full ID numbers."""
-    if data.kind in REPORT_KINDS:
+    if data.kind in PERIOD_KINDS:
         return await _ask_report(ctx, data)
     # The case first: another county's is a 404 whatever else is wrong with the request.
     case = None
@@ -122,9 +125,12 @@ async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
     return out(await repo.get_request(ctx, request_id))
 
 
-def _only_administrators(ctx: TenantContext, kind: str) -> None:
+def _may_ask(ctx: TenantContext, kind: str) -> None:
+    """Work reports are the administrators'; the city report the viewers' and administrators'."""
     if kind in REPORT_KINDS and ctx.role is not Role.ADMIN:
         raise Forbidden("只有管理员可以生成和查看工作报告")
+    if kind in CITY_KINDS and ctx.role not in CITY_ROLES:
+        raise Forbidden("只有查看员和管理员可以生成全市概况报告")
 
 
 def report_period(period_from: date | None, period_to: date | None) -> Period:
@@ -148,22 +154,25 @@ def report_period(period_from: date | None, period_to: date | None) -> Period:
 
 
 async def _ask_report(ctx: TenantContext, data: ReportAsk) -> RequestOut:
-    """A program's or the county's work report over a period (administrators only): another
-    county's or an unknown program is a 404 before the period is looked at."""
-    _only_administrators(ctx, data.kind)
-    subject_label = ctx.tenant_name
+    """A program's or the county's work report over a period (administrators only; another
+    county's or an unknown program is a 404 before the period is looked at), or the city
+    report (viewers and administrators; its subject is the asker, whose report it is)."""
+    _may_ask(ctx, data.kind)
+    subject_label, subject = ctx.tenant_name, data.subject_id
     if data.kind == "program":
         if data.subject_id is None:
             raise Invalid({"subject_id": "请指定项目"})
         subject_label = (await programs_repo.get_program(ctx, data.subject_id)).name
     elif data.subject_id is not None:
-        raise Invalid({"subject_id": "区县工作报告不指定对象"})
+        raise Invalid({"subject_id": f"{KINDS[data.kind]}不指定对象"})
+    if data.kind in CITY_KINDS:
+        subject = ctx.user_id
     period = report_period(data.period_from, data.period_to)
     request_id = await repo.insert_request(
         ctx,
         {
             "kind": data.kind,
-            "subject": data.subject_id,
+            "subject": subject,
             "period_from": period.start,
             "period_to": period.last_day,
             "full_ids": 0,
@@ -200,9 +209,37 @@ async def status(ctx: TenantContext, request_id: UUID) -> RequestOut:
 
 
 async def _may_read(ctx: TenantContext, kind: str, subject_id: UUID | None) -> None:
-    _only_administrators(ctx, kind)
+    """Who reads a request or document: a case's readers, the administrators for work reports,
+    and for a city report its asker alone (anyone else: not found, as if it did not exist)."""
+    _may_ask(ctx, kind)
     if kind in CASE_KINDS and subject_id is not None:
         await access.readable_case(ctx, subject_id)
+    if kind in CITY_KINDS and (subject_id is None or subject_id != ctx.user_id):
+        raise NotFound("未找到该文书")
+
+
+async def city_request(ctx: TenantContext, request_id: UUID) -> RequestOut:
+    """One of the asker's city reports (a request of another kind: not found here)."""
+    made = await status(ctx, request_id)
+    if made.kind not in CITY_KINDS:
+        raise NotFound("未找到该文书申请")
+    return made
+
+
+async def city_document(ctx: TenantContext, document_id: UUID) -> tuple[DocumentRow, bytes]:
+    document, data = await document_bytes(ctx, document_id)
+    if document.kind not in CITY_KINDS:
+        raise NotFound("未找到该文书")
+    return document, data
+
+
+async def city_reports(ctx: TenantContext, limit: int = 10) -> list[RequestOut]:
+    """The asker's city reports asked in this county, newest first, with their documents."""
+    if ctx.user_id is None:
+        return []
+    rows = [r for r in await repo.requests_of(ctx, ctx.user_id, limit) if r.kind in CITY_KINDS]
+    documents = {d.id: d for d in await repo.documents_of(ctx, ctx.user_id)}
+    return [out(r, documents.get(r.document_id) if r.document_id else None) for r in rows]
 
 
 async def document_bytes(ctx: TenantContext, document_id: UUID) -> tuple[DocumentRow, bytes]:
@@ -266,15 +303,26 @@ async def take(ctx: TenantContext, request_id: UUID) -> tuple[RequestRow, int, b
     return await repo.get_request(ctx, request_id), attempt, full_ids
 
 
+def reads_in_own_units(kind: str) -> bool:
+    """Whether ``content`` of this kind opens its own units of work (the city report reads
+    each county in its own): its caller must then hold none."""
+    return kind in CITY_KINDS
+
+
 async def content(ctx: TenantContext, row: RequestRow, full_ids: bool) -> Any:
-    """What to render (reports.documents.content), read in the caller's read unit."""
+    """What to render (reports.documents.content), read in the caller's read unit (none for
+    a kind that ``reads_in_own_units``)."""
     from reports.documents import content as builders
 
-    if row.kind in REPORT_KINDS:
+    if row.kind in PERIOD_KINDS:
         from reports.documents import reports_content
 
         if row.period_from is None or row.period_to is None:
             raise NotFound("工作报告缺少报告期间")
+        if row.kind in CITY_KINDS and row.subject_id is not None:
+            return await reports_content.city_content(
+                ctx, row.subject_id, row.period_from, row.period_to
+            )
         if row.kind == "tenant":
             return await reports_content.tenant_content(ctx, row.period_from, row.period_to)
         if row.subject_id is not None:
