@@ -1,25 +1,32 @@
 """The city overview on a desktop and a phone: a user who is a viewer in one county and an
 administrator in another opens it from the navigation, chooses 2025, reads the counties side by
-side with the city total, and follows a county's figure to that county's own dashboard.
+side with the city total, and follows a county's figure to that county's own dashboard; then
+asks for the city report, sees it made without a reload while a real worker renders it, and
+downloads it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import Journey
-from tests.factories import PASSWORD
+from tests.browser.conftest import Journey, run_worker
+from tests.factories import PASSWORD, job_queue
 from tests.reports.city_seed import USER, build_world
+from tests.reports.documents.pdfcheck import text as pdf_text
 
 
 @pytest.fixture
 async def seeded() -> None:
     await build_world()
+    async with job_queue():  # the journey's queue starts empty
+        pass
 
 
-async def test_city_overview(trip: Journey) -> None:
+async def _sign_in(trip: Journey) -> None:
     page = trip.page
     await trip.goto("/login")
     await page.get_by_label("用户名").fill(USER)
@@ -28,6 +35,11 @@ async def test_city_overview(trip: Journey) -> None:
     await page.get_by_role("heading", name="选择区县").wait_for()
     await page.get_by_role("link", name=re.compile("梨树县")).click()
     await page.wait_for_url(re.compile(r"/t/lishu/$"))
+
+
+async def test_city_overview(trip: Journey) -> None:
+    page = trip.page
+    await _sign_in(trip)
     await trip.nav("全市概览")
     await page.get_by_role("heading", name="全市概览", level=1).wait_for()
     await page.get_by_label("统计期间").select_option("2025")
@@ -51,3 +63,34 @@ async def test_city_overview(trip: Journey) -> None:
     await page.wait_for_url(re.compile(r"/t/lishu/dashboard\?period=2025$"))
     await page.get_by_role("heading", name="数据看板").wait_for()
     await trip.shot("lishu-dashboard")
+
+
+async def test_city_report(trip: Journey) -> None:
+    page = trip.page
+    await _sign_in(trip)
+    await trip.goto("/city?period=2025")
+    siping = page.locator("section.city-section", has_text="四平市合计")
+    reports = siping.locator("section.city-reports")
+    await reports.scroll_into_view_if_needed()
+    await reports.get_by_role("button", name="生成全市概况报告（2025年）").click()
+    await page.get_by_text("已提交：全市概况报告正在生成").wait_for()
+    row = page.locator("#reports-tiexi .doc-row").first  # asked in 铁西区, 四平市's first
+    assert "2025-01-01 至 2025-12-31" in await row.inner_text()
+    assert await row.locator("[data-doc-label]").inner_text() == "排队中"
+    await trip.shot("city-report-queued")
+    await page.evaluate("window.__marker = 1")  # gone if the page were loaded again
+
+    await run_worker(trip.server)
+    link = row.get_by_role("link", name="下载 PDF")
+    await link.wait_for(timeout=30_000)
+    assert await row.locator("[data-doc-label]").inner_text() == "已生成"
+    assert await page.evaluate("window.__marker") == 1, "the page was reloaded"
+    await trip.shot("city-report-ready")
+    async with page.expect_download() as info:
+        await link.click()
+    download = await info.value
+    assert download.suggested_filename == "四平市 全市概况报告（2025年1月1日至2025年12月31日）.pdf"
+    text = pdf_text(await asyncio.to_thread(Path(await download.path()).read_bytes))
+    for shown in ("四平市全市概况报告", "梨树县", "铁西区", "四平市合计", "71.4"):
+        assert shown in text, shown
+    assert "双辽市" not in text

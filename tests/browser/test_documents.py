@@ -3,7 +3,9 @@ the case page and sees it go from 排队中 to 已生成 without a reload while 
 renders it, downloads it (its text names both parties), and the administrator finds it in the
 county's register; the verification page, opened from the code printed on it by someone not
 signed in, says it is genuine and shows masked names only. A court reviewer downloads the case
-file report of the court-referred case the same way, with full ID numbers."""
+file report of the court-referred case the same way, with full ID numbers. The administrator
+asks for a program's work report from the program page, follows it on the register without a
+reload and downloads it."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from tests.mediation.proceedings.conftest import (  # noqa: F401  (proc: the fix
     case_row,
     proc,
 )
+from tests.programs.factories import make_program
 from tests.reports.documents.pdfcheck import text as pdf_text
 from tests.reports.documents.test_requests import _effective_agreement
 
@@ -39,6 +42,8 @@ async def seeded(client: httpx.AsyncClient, proc: Setting) -> None:  # noqa: F81
         pass
     SEEDED["case"] = proc.page()
     SEEDED["case_no"] = (await case_row(proc)).case_no
+    studio = await make_program(proc.tenant, "mediation_studio", "金玉米调解工作室")
+    SEEDED["program"] = studio.id
 
 
 async def _sign_in(trip: Journey, username: str) -> None:
@@ -146,3 +151,39 @@ async def test_court_reviewer_gets_the_case_file_with_full_id_numbers(trip: Jour
     assert valid_id() in text  # the applicant's, in full
     assert "张三" in text
     assert "李四" in text
+
+
+async def test_administrator_gets_a_program_report(trip: Journey) -> None:
+    page = trip.page
+    await _sign_in(trip, "admin-a")
+    await trip.goto(f"/t/lishu/programs/{SEEDED['program']}?period=2026")
+    await page.get_by_role("heading", name="金玉米调解工作室").wait_for()
+    form = page.locator("form[data-report-form]")
+    await form.scroll_into_view_if_needed()
+    assert await form.get_by_label("起始日期").input_value() == "2026-01-01"  # the page's period
+    await form.get_by_label("截止日期").fill("2026-06-30")
+    await form.get_by_role("button", name="生成工作报告（PDF）").click()
+    await page.wait_for_url(re.compile(r"/t/lishu/documents$"))
+    await page.get_by_text("已提交：项目工作报告正在生成").wait_for()
+    row = page.locator("#pending .doc-row").filter(has_text="项目工作报告").first
+    assert "2026-01-01 至 2026-06-30" in await row.inner_text()
+    assert await row.locator("[data-doc-label]").inner_text() == "排队中"
+    await trip.shot("program-report-queued")
+    await page.evaluate("window.__marker = 1")  # gone if the page were loaded again
+
+    await run_worker(trip.server)
+    link = row.get_by_role("link", name="下载 PDF")
+    await link.wait_for(timeout=30_000)  # the register polls like the case page
+    assert await row.locator("[data-doc-label]").inner_text() == "已生成"
+    assert await page.evaluate("window.__marker") == 1, "the page was reloaded"
+    await trip.shot("program-report-ready")
+    async with page.expect_download() as info:
+        await link.click()
+    download = await info.value
+    assert download.suggested_filename == (
+        "金玉米调解工作室 工作报告（2026年1月1日至2026年6月30日）.pdf"
+    )
+    pdf = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    text = pdf_text(pdf)
+    assert "金玉米调解工作室工作报告" in text
+    assert "报告期间：2026年1月1日至2026年6月30日" in text

@@ -189,12 +189,12 @@ def _progress(made: Any, documents: str) -> Response[Any]:
 # ---- the city report (asked from the city overview; its asker's alone) --------------------------
 
 
-def _city_page(made: Any = None) -> str:
-    """The city overview (of the request's period) at its reports."""
+def _city_page(view: View, made: Any = None) -> str:
+    """The city overview (of the request's period) at the reports asked in this county."""
     query = ""
     if made is not None and made.period_from and made.period_to:
         query = f"?{urlencode(of_days(made.period_from, made.period_to).query())}"
-    return f"/city{query}#city-reports"
+    return f"/city{query}#reports-{view.ctx.tenant_slug}"
 
 
 class CityReportPages(Controller):
@@ -219,8 +219,8 @@ class CityReportPages(Controller):
             if error.status_code >= 500 or error.status_code in {401, 403, 404}:
                 raise
             current_unit().set_rollback_only()
-            return redirect(_city_page(), error.message, "error")
-        return redirect(_city_page(made), f"已提交：{made.kind_label}正在生成")
+            return redirect(_city_page(view), error.message, "error")
+        return redirect(_city_page(view, made), f"已提交：{made.kind_label}正在生成")
 
     @get("/reports/{request_id:uuid}/status", name="documents.city_status", opt=route(CITY_ROLES))
     async def status(self, view: ViewDep, request_id: FromPath[CityRequestId]) -> Response[Any]:
@@ -237,7 +237,7 @@ class CityReportPages(Controller):
     async def retry(self, view: ViewDep, request_id: FromPath[CityRequestId]) -> Redirect:
         made = await services.city_request(view.ctx, request_id)
         made = await services.retry(view.ctx, made.id)
-        return redirect(_city_page(made), f"已重新提交：{made.kind_label}")
+        return redirect(_city_page(view, made), f"已重新提交：{made.kind_label}")
 
     @get(
         "/documents/{document_id:uuid}/download",
