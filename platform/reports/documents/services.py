@@ -101,7 +101,7 @@ async def ask(ctx: TenantContext, data: ReportAsk) -> RequestOut:
     errors.raise_if_any()
     subject_label = ""
     if case is not None:
-        if data.kind == "agreement" and not await agreements.list_agreements(ctx, case.id):
+        if data.kind == "agreement" and not await agreements.case_agreements(ctx, case):
             raise Conflict(NO_AGREEMENT)
         subject_label = case.case_no
     full_ids = ctx.role is Role.COURT_REVIEWER
