@@ -14,6 +14,11 @@
 - **No silent warnings:** the ``weasyprint`` logger is captured during a render; under
   ``strict`` (every environment but production) any warning fails the render, in production
   it is logged.
+- **No leftover files:** WeasyPrint writes the bundled fonts into a temporary folder per
+  FontConfiguration (~8 MB) and removes it only when that object is collected, which a pool
+  process never does on exit. A pool's processes therefore keep their temporary files in one
+  folder of the pool (``wusong-render-<parent pid>-…``), removed when the pool stops or is
+  killed, at exit, or — after a parent that was killed — when the next pool starts.
 - **Templates:** Jinja2 with autoescape on. Styles live in ``templates/pdf/print.css`` (fetched
   through the fetcher), never in a ``<style>`` element, where autoescape mangles quotes.
 
@@ -23,13 +28,18 @@ Failures a retry cannot fix raise RenderError with a Chinese reason in ``str()``
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import logging
 import mimetypes
 import multiprocessing
+import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -206,6 +216,11 @@ class _Worker:
                     font_config=self.font_config,
                 )
             )
+        # The folder WeasyPrint wrote the fonts to goes with this object (in a pool process,
+        # with the pool's folder: a process's exit collects nothing).
+        folder = getattr(self.font_config, "_folder", None)
+        if folder is not None:
+            weakref.finalize(self, shutil.rmtree, folder, True)
 
 
 _WORKER: _Worker | None = None
@@ -258,9 +273,10 @@ class _Captured(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _init_worker(templates_dir: str, strict: bool) -> None:
+def _init_worker(templates_dir: str, strict: bool, scratch: str) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a pool stops
+    tempfile.tempdir = scratch  # the pool's folder: the parent removes it (see the docstring)
     _WORKER = _Worker(Path(templates_dir), strict)
 
 
@@ -331,8 +347,18 @@ class _PoolConfig:
     templates_dir: Path | None = None  # None: settings.templates_dir
 
 
+class _Pool(concurrent.futures.ProcessPoolExecutor):
+    """The executor and the folder its processes keep their temporary files in."""
+
+    def __init__(self, scratch: Path, **options: Any) -> None:
+        super().__init__(**options)
+        self.scratch = scratch
+
+
+SCRATCH_PREFIX = "wusong-render-"
 _config = _PoolConfig()
-_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool: _Pool | None = None
+_exit_registered = False
 _pool_lock = threading.Lock()
 _slots: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
 
@@ -355,23 +381,47 @@ def _settings() -> tuple[int, bool, Path]:
     return max(1, processes), strict, _config.templates_dir or settings.templates_dir
 
 
-def _get_pool() -> tuple[concurrent.futures.ProcessPoolExecutor, int]:
-    global _pool
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _remove_orphaned_scratch() -> None:
+    """The folders of pools whose parent process is gone (killed before it could clean)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _get_pool() -> tuple[_Pool, int]:
+    global _pool, _exit_registered
     processes, strict, templates_dir = _settings()
     with _pool_lock:
         if _pool is None:
-            _pool = concurrent.futures.ProcessPoolExecutor(
+            _remove_orphaned_scratch()
+            scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+            _pool = _Pool(
+                scratch,
                 max_workers=processes,
                 # spawn: a fork of a process with an event loop, database threads and locks
                 # held by other threads can hang; a spawned process starts clean.
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(str(templates_dir), strict),
+                initargs=(str(templates_dir), strict, str(scratch)),
             )
+            if not _exit_registered:
+                atexit.register(shutdown)
+                _exit_registered = True
         return _pool, processes
 
 
-def _kill(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+def _kill(pool: _Pool) -> None:
     """Stop a pool at once, its busy processes included."""
     global _pool
     with _pool_lock:
@@ -384,6 +434,7 @@ def _kill(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+    shutil.rmtree(pool.scratch, ignore_errors=True)
 
 
 def shutdown() -> None:
@@ -393,6 +444,7 @@ def shutdown() -> None:
         pool, _pool = _pool, None
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(pool.scratch, ignore_errors=True)
 
 
 def _slot(processes: int) -> asyncio.Semaphore:

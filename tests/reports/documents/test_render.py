@@ -4,6 +4,7 @@ PDF/A-3u metadata, page numbers and running header, the pool's time limit."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -196,12 +197,19 @@ def strict_pool() -> Any:
     render.configure()
 
 
+def _scratch() -> Path:
+    assert render._pool is not None
+    return render._pool.scratch
+
+
 async def test_the_pool_renders_and_survives_its_time_limit(strict_pool: Any) -> None:
     context = samples.agreement_context()
     first = await render.render_pdf("pdf/agreement.html", context, title="协议", author="梨树县")
     assert first.pdf.startswith(b"%PDF-")
     assert first.pages >= 3
     before = render.render_pid_list()
+    killed = _scratch()
+    assert any(killed.glob("weasyprint-*/*")), "the process's fonts are in the pool's folder"
     with pytest.raises(RenderError, match="生成超时"):
         await render.render_pdf(
             "pdf/agreement.html", context, title="协议", author="梨树县", timeout=0.001
@@ -210,5 +218,40 @@ async def test_the_pool_renders_and_survives_its_time_limit(strict_pool: Any) ->
                                     title="案卷", author="梨树县")  # fmt: skip
     assert again.pages >= 3
     assert render.render_pid_list() != before  # the stuck process was replaced
+    assert not killed.exists()  # the killed pool's files went with it
     with pytest.raises(RenderError, match="文书模板错误"):
         await render.render_pdf("pdf/agreement.html", {}, title="t", author="a")
+
+
+@pytest.fixture
+def orphan() -> Any:
+    """A pool folder left by a parent that died (no process has an id above pid_max)."""
+    never = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+    folder = Path(render.tempfile.gettempdir()) / f"{render.SCRATCH_PREFIX}{never}-test"
+    (folder / "weasyprint-x").mkdir(parents=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+async def test_a_pool_leaves_no_files_behind(strict_pool: Any, orphan: Path) -> None:
+    """WeasyPrint removes its font folder only when its FontConfiguration is collected, which a
+    pool process never does on exit: the pool's folder goes when the pool stops, and a folder
+    left by a parent that died is removed when the next pool starts."""
+    await render.render_pdf("pdf/agreement.html", samples.agreement_context(), title="协议",
+                            author="梨树县")  # fmt: skip
+    assert not await asyncio.to_thread(orphan.exists)
+    scratch = _scratch()
+    assert any(scratch.glob("weasyprint-*/*"))
+    render.shutdown()
+    assert not await asyncio.to_thread(scratch.exists)
+
+
+def test_a_render_state_in_this_process_takes_its_font_folder_with_it() -> None:
+    import gc
+
+    state = render._Worker(TEMPLATES, strict=True)
+    folder = Path(state.font_config._folder)
+    assert any(folder.iterdir())
+    del state
+    gc.collect()
+    assert not folder.exists()
