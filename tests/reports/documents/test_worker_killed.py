@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +39,7 @@ async def test_a_worker_killed_mid_render_leaves_one_document_after_the_retry(
     client: httpx.AsyncClient, proc: Setting
 ) -> None:
     from reports.documents import jobs as document_jobs
+    from reports.documents import render
     from reports.tables import ReportRequest
     from wusong.core.scoped import scoped
 
@@ -77,7 +79,11 @@ async def test_a_worker_killed_mid_render_leaves_one_document_after_the_retry(
             )
         swept = await document_jobs.sweep_document_requests({})
         assert swept["queued"] >= 1
+        render.shutdown()  # this process's next pool is a new one, which cleans up after the dead
         done = await run_worker_burst()
     assert done.jobs_failed == 0
     assert await _status(proc, asked["id"]) == ("ready", 2)
     assert await _documents(proc) == 1
+    # the killed worker's render pool could not remove its temporary folder; the next pool did
+    pattern = f"{render.SCRATCH_PREFIX}{worker.pid}-*"
+    assert not await asyncio.to_thread(lambda: list(Path(tempfile.gettempdir()).glob(pattern)))
