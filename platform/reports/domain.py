@@ -37,6 +37,7 @@ DOMAIN = Domain(
         "document.request": "申请生成文书",
         "document.retry": "重新生成文书",
         "document.issue": "出具文书",
+        "document.download": "下载含完整身份证号码的文书",
     },
     audit_objects={"report_request": "文书申请", "document": "文书"},
     audit_fields={

@@ -62,3 +62,6 @@ class Document(Table, tablename="documents"):
     chain_hash = Varchar(length=64, default="")
     requested_by_name = Varchar(length=40, default="")
     issued_at = Timestamptz(default=TimestamptzNow())
+    # 1: the court's copy with full ID numbers — court reviewers alone read it (each download
+    # an audit event), and its versions are a chain of their own
+    full_ids = Integer(default=0)

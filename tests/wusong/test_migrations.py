@@ -331,3 +331,50 @@ async def test_programs_migrate_onto_a_database_full_of_the_foundations_data() -
                 ),
             )  # fmt: skip
         await _forwards("all")  # and again: nothing left to do
+
+
+async def test_documents_made_for_the_court_keep_their_full_id_flag() -> None:
+    """Documents issued before ``documents.full_ids`` existed take it from their requests, so
+    a court copy made earlier is still the court reviewers' alone (PostgreSQL: under forced
+    row-level security, which the copy lifts for itself and puts back)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    async with empty_database():
+        for app in ("tenants", "programs", "mediation"):
+            result = await run_forwards(app)
+            assert result.success, result.message
+        result = await run_forwards("reports", migration_id="2026-12-01T09:00:01:000000")
+        assert result.success, result.message
+        tenant = uuid4()
+        await _raw(
+            "INSERT INTO tenants (id, slug, name, division_code) VALUES ({}, 'lishu', '梨树县', "
+            "'220322000000')",
+            tenant,
+        )
+        documents = {}
+        for full in (0, 1):
+            request, document = uuid4(), uuid4()
+            await _as_tenant(
+                tenant,
+                "INSERT INTO report_requests (id, tenant, kind, status, full_ids) "
+                "VALUES ({}, {}, 'case_file', 'ready', {})",
+                request, tenant, full,
+            )  # fmt: skip
+            await _as_tenant(
+                tenant,
+                "INSERT INTO documents (id, tenant, request, kind, sha256, storage_key, "
+                "token_hash, short_code) VALUES ({}, {}, {}, 'case_file', {}, 'k', {}, {})",
+                document, tenant, request, "0" * 64, uuid4().hex * 2, uuid4().hex[:10],
+            )  # fmt: skip
+            documents[full] = document
+        await _forwards("all")
+        rows = await _as_tenant(tenant, "SELECT id, full_ids FROM documents")
+        flags = {str(row["id"]): row["full_ids"] for row in rows}
+        assert flags == {str(documents[0]): 0, str(documents[1]): 1}
+        if BACKEND == "postgres":  # the row-level security is forced again
+            forced = await _raw(
+                "SELECT relname, relforcerowsecurity FROM pg_class "
+                "WHERE relname IN ('documents', 'report_requests')"
+            )
+            assert len(forced) == 2
+            assert all(row["relforcerowsecurity"] for row in forced)

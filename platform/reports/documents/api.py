@@ -94,7 +94,7 @@ class DocumentApi(Controller):
     @get(
         "/{request_id:uuid}/document",
         name="api.reports.document",
-        opt=route(READERS),
+        opt=route(READERS, writes=True),  # the court's copy: each download an audit event
         media_type="application/pdf",
     )
     async def document(self, ctx: Ctx, request_id: FromPath[RequestId]) -> Response[bytes]:
@@ -104,7 +104,7 @@ class DocumentApi(Controller):
     @get(
         "/documents/{document_id:uuid}",
         name="api.reports.document_by_id",
-        opt=route(READERS),
+        opt=route(READERS, writes=True),  # the court's copy: each download an audit event
         media_type="application/pdf",
     )
     async def document_by_id(self, ctx: Ctx, document_id: FromPath[DocumentId]) -> Response[bytes]:

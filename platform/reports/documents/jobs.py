@@ -88,7 +88,7 @@ async def _read(tctx: Any, row: Any, full_ids: bool) -> tuple[Any, Any]:
 
     async def previous() -> Any:
         return await repo.latest_document(
-            tctx, row.kind, row.subject_id, row.period_from, row.period_to
+            tctx, row.kind, row.subject_id, row.period_from, row.period_to, full_ids
         )
 
     if services.reads_in_own_units(row.kind):

@@ -19,13 +19,13 @@ R = ReportRequest
 _REQUEST_COLUMNS = (
     R.id, R.kind, R.subject.as_alias("subject_id"), R.period_from, R.period_to, R.status,
     R.error, R.attempts, R.requested_by_name, R.document.as_alias("document_id"), R.created_at,
-    R.updated_at,
+    R.updated_at, R.full_ids,
 )  # fmt: skip
 D = Document
 _DOCUMENT_COLUMNS = (
     D.id, D.request.as_alias("request_id"), D.kind, D.subject.as_alias("subject_id"), D.number,
     D.title, D.doc_version, D.supersedes, D.superseded_by, D.sha256, D.size, D.pages,
-    D.template_version, D.storage_key, D.requested_by_name, D.issued_at,
+    D.template_version, D.storage_key, D.requested_by_name, D.issued_at, D.full_ids,
 )  # fmt: skip
 
 
@@ -146,11 +146,15 @@ async def latest_document(
     subject_id: UUID | None,
     period_from: date | None = None,
     period_to: date | None = None,
+    full_ids: bool = False,
 ) -> DocumentRow | None:
     """The newest version of the same document: same kind, subject and period (a report of
-    another period is another document, not a version of this one)."""
-    where = (D.kind == kind) & (
-        D.subject.is_null() if subject_id is None else D.subject == subject_id
+    another period is another document, not a version of this one), and the court's copy with
+    full ID numbers apart from everyone else's."""
+    where = (
+        (D.kind == kind)
+        & (D.subject.is_null() if subject_id is None else D.subject == subject_id)
+        & (D.full_ids == (1 if full_ids else 0))
     )
     for column, value in ((D.period_from, period_from), (D.period_to, period_to)):
         where &= column.is_null() if value is None else column == value

@@ -156,7 +156,7 @@ class DocumentPages(Controller):
     @get(
         "/documents/{document_id:uuid}/download",
         name="documents.download",
-        opt=route(READERS),
+        opt=route(READERS, writes=True),  # the court's copy: each download an audit event
         media_type="application/pdf",
     )
     async def download(self, view: ViewDep, document_id: FromPath[DocumentId]) -> Response[bytes]:

@@ -74,6 +74,7 @@ class RequestRow(msgspec.Struct, kw_only=True):
     document_id: UUID | None
     created_at: datetime
     updated_at: datetime
+    full_ids: int = 0  # 1: the court's copy (court reviewers only)
 
 
 class DocumentRow(msgspec.Struct, kw_only=True):
@@ -93,6 +94,7 @@ class DocumentRow(msgspec.Struct, kw_only=True):
     storage_key: str
     requested_by_name: str
     issued_at: datetime
+    full_ids: int = 0  # 1: the court's copy (court reviewers only)
 
 
 class RequestOut(msgspec.Struct, kw_only=True):

@@ -191,7 +191,7 @@ async def _ask_report(ctx: TenantContext, data: ReportAsk) -> RequestOut:
 async def retry(ctx: TenantContext, request_id: UUID) -> RequestOut:
     """A failed request queued again (its reason cleared)."""
     row = await repo.get_request(ctx, request_id)
-    await _may_read(ctx, row.kind, row.subject_id)
+    await _may_read(ctx, row.kind, row.subject_id, row.full_ids)
     if not await repo.requeue(ctx, request_id):
         raise Conflict("只有生成失败的文书可以重试")
     await audit.record(
@@ -203,14 +203,25 @@ async def retry(ctx: TenantContext, request_id: UUID) -> RequestOut:
 
 async def status(ctx: TenantContext, request_id: UUID) -> RequestOut:
     row = await repo.get_request(ctx, request_id)
-    await _may_read(ctx, row.kind, row.subject_id)
+    await _may_read(ctx, row.kind, row.subject_id, row.full_ids)
     document = await repo.get_document(ctx, row.document_id) if row.document_id else None
     return out(row, document)
 
 
-async def _may_read(ctx: TenantContext, kind: str, subject_id: UUID | None) -> None:
-    """Who reads a request or document: a case's readers, the administrators for work reports,
-    and for a city report its asker alone (anyone else: not found, as if it did not exist)."""
+def court_copy_hidden(ctx: TenantContext, full_ids: int | bool) -> bool:
+    """Whether this member may not see a copy made for the court (full ID numbers): everyone
+    but the court reviewers (the platform's own context reads everything)."""
+    return bool(full_ids) and ctx.role is not None and ctx.role is not Role.COURT_REVIEWER
+
+
+async def _may_read(
+    ctx: TenantContext, kind: str, subject_id: UUID | None, full_ids: int | bool = False
+) -> None:
+    """Who reads a request or document: a case's readers (the court's copy with full ID
+    numbers: court reviewers alone), the administrators for work reports, and for a city report
+    its asker alone (anyone else: not found, as if it did not exist)."""
+    if court_copy_hidden(ctx, full_ids):
+        raise NotFound("未找到该文书")
     _may_ask(ctx, kind)
     if kind in CASE_KINDS and subject_id is not None:
         await access.readable_case(ctx, subject_id)
@@ -243,8 +254,16 @@ async def city_reports(ctx: TenantContext, limit: int = 10) -> list[RequestOut]:
 
 
 async def document_bytes(ctx: TenantContext, document_id: UUID) -> tuple[DocumentRow, bytes]:
+    """A document's bytes for a member who may read it. Handing out the court's copy reveals
+    full ID numbers: each download is an audit event (its caller's unit writes)."""
     document = await repo.get_document(ctx, document_id)
-    await _may_read(ctx, document.kind, document.subject_id)
+    await _may_read(ctx, document.kind, document.subject_id, document.full_ids)
+    if document.full_ids:
+        await audit.record(
+            ctx, "document.download", "document", document.id,
+            {"kind": KINDS.get(document.kind, document.kind), "number": document.number,
+             "doc_version": document.doc_version, "full_ids": True},
+        )  # fmt: skip
     return document, await asyncio.to_thread(default_storage().get, document.storage_key)
 
 
@@ -260,7 +279,11 @@ async def pending_reports(ctx: TenantContext) -> list[RequestOut]:
 
 
 async def requests_of_case(ctx: TenantContext, case_id: UUID) -> list[RequestOut]:
-    rows = await repo.requests_of(ctx, case_id)
+    """The case's requests and documents this member may see (the court's copies: court
+    reviewers only)."""
+    rows = [
+        r for r in await repo.requests_of(ctx, case_id) if not court_copy_hidden(ctx, r.full_ids)
+    ]
     documents = {d.id: d for d in await repo.documents_of(ctx, case_id)}
     return [out(r, documents.get(r.document_id) if r.document_id else None) for r in rows]
 
@@ -350,7 +373,7 @@ async def issue(
     of the job ended the request first (the caller rolls back)."""
     head = await audit.chain_head(ctx)
     previous = await repo.latest_document(
-        ctx, row.kind, row.subject_id, row.period_from, row.period_to
+        ctx, row.kind, row.subject_id, row.period_from, row.period_to, bool(made["full_ids"])
     )
     document_id: UUID = made["id"]
     version = previous.doc_version + 1 if previous else 1
@@ -377,6 +400,7 @@ async def issue(
         "chain_hash": head.hash,
         "requested_by_name": row.requested_by_name,
         "issued_at": datetime.now(UTC),
+        "full_ids": 1 if made["full_ids"] else 0,
     }
     event = audit.chained_event(
         ctx, head, "document.issue", "document", document_id,

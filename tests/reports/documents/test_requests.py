@@ -12,7 +12,15 @@ from urllib.parse import unquote
 import httpx
 import pypdf
 
-from tests.factories import TENANT_B, in_tenant, job_queue, make_member, make_tenant, make_token
+from tests.factories import (
+    TENANT_B,
+    Browser,
+    in_tenant,
+    job_queue,
+    make_member,
+    make_tenant,
+    make_token,
+)
 from tests.mediation.proceedings.conftest import Setting, complete_agreement, sign_all
 
 REPORTS = "/api/v1/t/lishu/reports"
@@ -165,6 +173,61 @@ async def test_the_court_reviewers_case_file_carries_full_id_numbers(
     pdf = await client.get(f"{REPORTS}/{asked['id']}/document", headers=proc.auth("court"))
     assert pdf.status_code == 200, pdf.text
     assert "220322198001010019" in _text(pdf.content)
+
+
+async def test_the_court_copy_is_the_court_reviewers_alone_and_each_download_is_logged(
+    client: httpx.AsyncClient, proc: Setting
+) -> None:
+    """Full ID numbers are for court reviewers only: the mediator and the administrator, who
+    read the case and its other documents, never see the court's copy (404, not listed, no
+    download in the register), and their own case file is a version chain of its own."""
+    await _effective_agreement(client, proc)
+    async with job_queue():
+        court = await _ask(client, proc, "case_file", who="court")
+        await _work()
+        mine = await _ask(client, proc, "case_file", who="mediator")
+        await _work()
+    court_doc = (await client.get(f"{REPORTS}/{court['id']}", headers=proc.auth("court"))).json()
+    court_doc = court_doc["document"]
+    for who in ("mediator", "admin"):
+        for url in (
+            f"{REPORTS}/{court['id']}",
+            f"{REPORTS}/{court['id']}/document",
+            f"{REPORTS}/documents/{court_doc['id']}",
+        ):
+            assert (await client.get(url, headers=proc.auth(who))).status_code == 404, (who, url)
+    own = (await client.get(f"{REPORTS}/{mine['id']}", headers=proc.auth("mediator"))).json()
+    assert own["document"]["doc_version"] == 1  # not a new version of the court's copy
+    assert own["document"]["supersedes"] is None
+    mediator_pdf = await client.get(f"{REPORTS}/{mine['id']}/document", headers=proc.auth())
+    assert "220322198001010019" not in _text(mediator_pdf.content)
+    # the pages: the case page lists only the mediator's, the register offers no download
+    browser = Browser(client)
+    await browser.login("mediator-guo")
+    case_page = await browser.get(proc.page())
+    assert mine["id"] in case_page.text
+    assert court["id"] not in case_page.text
+    assert (await browser.get(f"/t/lishu/documents/{court_doc['id']}/download")).status_code == 404
+    client.cookies.clear()
+    await browser.login(proc.members["admin"].username)
+    register = await browser.get("/t/lishu/documents")
+    assert "仅法院审查员" in register.text
+    assert f"/documents/{court_doc['id']}/download" not in register.text
+    # the court reviewer downloads it: an audit event each time, masked copies none
+    before = await _events(proc, "document.download")
+    for _ in range(2):
+        got = await client.get(f"{REPORTS}/documents/{court_doc['id']}", headers=proc.auth("court"))
+        assert got.status_code == 200
+    await client.get(f"{REPORTS}/{mine['id']}/document", headers=proc.auth("mediator"))
+    assert await _events(proc, "document.download") == before + 2
+
+
+async def _events(proc: Setting, action: str) -> int:
+    from tenants.tables import AuditEvent
+    from wusong.core.scoped import scoped
+
+    async with in_tenant(proc.tenant, writes=False) as ctx:
+        return int(await scoped(ctx, AuditEvent).count().where(AuditEvent.action == action))
 
 
 async def test_a_lost_queue_is_swept_and_nothing_is_lost(
