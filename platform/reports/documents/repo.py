@@ -43,15 +43,19 @@ async def get_request(ctx: TenantContext, request_id: UUID) -> RequestRow:
     return as_row(RequestRow, row)
 
 
-async def start_render(ctx: TenantContext, request_id: UUID) -> tuple[int, bool] | None:
-    """Take the request for a render (queued, or rendering by a run that died): the attempt's
-    number and whether it carries full ID numbers; None when it is ready or failed already."""
+async def start_render(
+    ctx: TenantContext, request_id: UUID, stale_before: datetime
+) -> tuple[int, bool] | None:
+    """Take the request for a render (queued, or rendering since before ``stale_before`` by a
+    run that died): the attempt's number and whether it carries full ID numbers; None when it
+    is ready or failed already, or another run is rendering it now."""
+    taken = (R.status == "queued") | ((R.status == "rendering") & (R.updated_at < stale_before))
     rows = (
         await scoped(ctx, R)
         .update(
             {R.status: "rendering", R.attempts: R.attempts + 1, R.updated_at: datetime.now(UTC)}
         )
-        .where((R.id == request_id) & R.status.is_in(["queued", "rendering"]))
+        .where((R.id == request_id) & taken)
         .returning(R.attempts, R.full_ids)
     )
     return (int(rows[0]["attempts"]), bool(rows[0]["full_ids"])) if rows else None

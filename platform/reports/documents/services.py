@@ -316,10 +316,13 @@ def shown_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
-async def take(ctx: TenantContext, request_id: UUID) -> tuple[RequestRow, int, bool] | None:
+async def take(
+    ctx: TenantContext, request_id: UUID, stale_before: datetime
+) -> tuple[RequestRow, int, bool] | None:
     """Take the request for this run: the row, the attempt, full ID numbers or not; None when
-    there is nothing to do (ready or failed already)."""
-    taken = await repo.start_render(ctx, request_id)
+    there is nothing to do (ready or failed already, or another run renders it since after
+    ``stale_before``)."""
+    taken = await repo.start_render(ctx, request_id, stale_before)
     if taken is None:
         return None
     attempt, full_ids = taken
@@ -361,21 +364,33 @@ async def content(ctx: TenantContext, row: RequestRow, full_ids: bool) -> Any:
     raise NotFound(f"不支持的文书类型：{row.kind}")
 
 
+ISSUED, ENDED, STALE = "issued", "ended by another run", "another version came first"
+
+
 async def issue(
     ctx: TenantContext,
     row: RequestRow,
     attempt: int,
     made: dict[str, Any],
-) -> UUID | None:
+) -> str:
     """Record the rendered document (bytes already stored under ``made['storage_key']``), its
     issue event (after the chain head it records) and the request's end, in the caller's write
-    unit; the older version of the same document is marked superseded. None when another run
-    of the job ended the request first (the caller rolls back)."""
+    unit; the older version of the same document is marked superseded. ISSUED, or why not (the
+    caller rolls back): ENDED when another run of the job ended the request first, STALE when
+    the newest version is no longer ``made['previous_id']`` (another version was issued while
+    this one rendered: its printed number is wrong). The chain head's lock makes the check and
+    the write one step per county."""
     head = await audit.chain_head(ctx)
+    document_id: UUID = made["id"]
+    if not await repo.finish_request(
+        ctx, row.id, attempt, {"status": "ready", "document": document_id, "error": ""}
+    ):
+        return ENDED
     previous = await repo.latest_document(
         ctx, row.kind, row.subject_id, row.period_from, row.period_to, bool(made["full_ids"])
     )
-    document_id: UUID = made["id"]
+    if (previous.id if previous else None) != made["previous_id"]:
+        return STALE
     version = previous.doc_version + 1 if previous else 1
     values = {
         "id": document_id,
@@ -410,14 +425,19 @@ async def issue(
     await insert_together(ctx, [(Document, [values]), (AuditEvent, [event])])
     if previous is not None:
         await repo.mark_superseded(ctx, previous.id, document_id)
-    ended = await repo.finish_request(
-        ctx, row.id, attempt, {"status": "ready", "document": document_id, "error": ""}
-    )
-    return document_id if ended else None
+    return ISSUED
 
 
 async def fail(ctx: TenantContext, row: RequestRow, attempt: int, reason: str) -> None:
-    await repo.finish_request(ctx, row.id, attempt, {"status": "failed", "error": reason[:500]})
+    await give_up(ctx, row.id, attempt, reason)
+
+
+async def give_up(ctx: TenantContext, request_id: UUID, attempt: int, reason: str) -> bool:
+    """End the attempt as failed with a readable reason (False: it no longer holds the
+    request)."""
+    return await repo.finish_request(
+        ctx, request_id, attempt, {"status": "failed", "error": reason[:500]}
+    )
 
 
 def render_context(

@@ -1,6 +1,7 @@
 """Where document bytes live: behind a small interface so object storage can replace the local
-directory. A key is written once; writing it again replaces bytes that no committed document
-refers to yet (a render retried after a crash), never a document's."""
+directory. Each render writes under a key of its own new document, so bytes a committed
+document refers to are never replaced; a render whose document is not recorded deletes its
+bytes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class Storage(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
 
     def get(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> None: ...
 
 
 class LocalStorage:
@@ -48,6 +51,10 @@ class LocalStorage:
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        """Remove bytes no document refers to (a render that lost its race); absent is fine."""
+        self._path(key).unlink(missing_ok=True)
 
 
 def default_storage() -> Storage:
