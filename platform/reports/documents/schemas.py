@@ -97,6 +97,35 @@ class DocumentRow(msgspec.Struct, kw_only=True):
     full_ids: int = 0  # 1: the court's copy (court reviewers only)
 
 
+class DocumentOut(msgspec.Struct, kw_only=True):
+    """A stored document as pages and the API show it (where its bytes live stays inside)."""
+
+    id: UUID
+    kind: str
+    subject_id: UUID | None
+    number: str
+    title: str
+    doc_version: int
+    supersedes: UUID | None
+    superseded_by: UUID | None
+    sha256: str
+    size: int
+    pages: int
+    requested_by_name: str
+    issued_at: datetime
+    full_ids: bool = False  # the court's copy, with full ID numbers
+
+    @classmethod
+    def of(cls, row: DocumentRow) -> DocumentOut:
+        return cls(
+            id=row.id, kind=row.kind, subject_id=row.subject_id, number=row.number,
+            title=row.title, doc_version=row.doc_version, supersedes=row.supersedes,
+            superseded_by=row.superseded_by, sha256=row.sha256, size=row.size, pages=row.pages,
+            requested_by_name=row.requested_by_name, issued_at=row.issued_at,
+            full_ids=bool(row.full_ids),
+        )  # fmt: skip
+
+
 class RequestOut(msgspec.Struct, kw_only=True):
     """A request with its progress, as the API answers (``document`` once it is ready)."""
 
@@ -110,6 +139,6 @@ class RequestOut(msgspec.Struct, kw_only=True):
     requested_by_name: str
     created_at: datetime
     updated_at: datetime
-    document: DocumentRow | None = None
+    document: DocumentOut | None = None
     period_from: date | None = None  # a work report's period (both days included)
     period_to: date | None = None

@@ -28,6 +28,7 @@ from reports.documents.schemas import (
     PERIOD_KINDS,
     REPORT_KINDS,
     STATUSES,
+    DocumentOut,
     DocumentRow,
     ReportAsk,
     RequestOut,
@@ -69,7 +70,7 @@ def out(row: RequestRow, document: DocumentRow | None = None) -> RequestOut:
         requested_by_name=row.requested_by_name,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        document=document,
+        document=DocumentOut.of(document) if document is not None else None,
         period_from=row.period_from,
         period_to=row.period_to,
     )

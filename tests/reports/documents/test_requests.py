@@ -77,6 +77,8 @@ async def test_the_agreement_is_rendered_once_stored_and_downloadable(
     assert body["status"] == "ready", body
     document = body["document"]
     assert document["doc_version"] == 1
+    assert document["full_ids"] is False
+    assert "storage_key" not in document  # where the bytes live stays inside
     pdf = await client.get(f"{REPORTS}/{asked['id']}/document", headers=proc.auth())
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
