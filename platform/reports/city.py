@@ -210,20 +210,14 @@ def county_context(user_id: UUID, county: CountyFigures) -> TenantContext:
     """The user in a county of the overview (to read what they keep there: their city reports)."""
     if county.tenant_id is None or county.role is None:
         raise NotFound
-    return TenantContext(
-        tenant_id=county.tenant_id,
-        tenant_slug=county.slug,
-        tenant_name=county.name,
-        division_code=county.division_code,
-        user_id=user_id,
-        actor_name="",
-        role=county.role,
-    )
+    return _context(user_id, county.tenant_id, county)
 
 
-def _context(user_id: UUID, county: CityMembership) -> TenantContext:
+def _context(
+    user_id: UUID, tenant_id: UUID, county: CityMembership | CountyFigures
+) -> TenantContext:
     return TenantContext(
-        tenant_id=county.tenant_id,
+        tenant_id=tenant_id,
         tenant_slug=county.slug,
         tenant_name=county.name,
         division_code=county.division_code,
@@ -252,7 +246,7 @@ async def city_overview(
         raise NotFound
     cities: dict[str, tuple[str, list[CountyFigures]]] = {}
     for county in memberships:
-        ctx = _context(user_id, county)
+        ctx = _context(user_id, county.tenant_id, county)
         # One read-only transaction bound to this county: row-level security sees only it.
         async with db.unit_of_work(writes=False, tenant_id=county.tenant_id):
             figures = await county_figures(ctx, period)

@@ -1,6 +1,6 @@
 """What a case document says: the data of the mediation agreement (人民调解协议书) and of the
 case file for court review (诉前调解/司法确认 案卷), read through the mediation domain, as plain
-picklable data for a template of ``templates/pdf/`` (rendered in another process).
+data for a template of ``templates/pdf/`` (rendered in a pool process, so plain values only).
 
 ID numbers are masked unless ``full_ids`` (the court's copy): then they are decrypted here and
 the caller records the full reveal (domain.md: every full reveal is logged). Mobile numbers
@@ -46,7 +46,7 @@ NO_AGREEMENT = "该案件尚未制作调解协议，不能生成调解协议书"
 @dataclass(frozen=True)
 class Content:
     template: str  # e.g. "pdf/agreement.html"
-    context: dict[str, Any]  # plain picklable data only
+    context: dict[str, Any]  # plain values only (it crosses to a pool process)
     title: str  # e.g. "人民调解协议书（2026）梨调字第0001号"
     number: str  # the document's number in its running header (the case number)
     parties: list[str]  # masked party names, for the verification page

@@ -1,6 +1,6 @@
 """What a program report and a county report say: the indicators of ``reports.indicators`` for
 a period (each figure with the same days a year earlier and the change), and charts drawn as
-SVG from the same figures (``reports.documents.charts``), as plain picklable data for
+SVG from the same figures (``reports.documents.charts``), as plain data for
 ``templates/pdf/program.html`` and ``templates/pdf/tenant.html``.
 
 The figures are exactly the pages' (the same functions, the same periods of

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -79,6 +80,22 @@ def _form_days(data: dict[str, str]) -> dict[str, date | None]:
     return days
 
 
+async def _ask_from_form(
+    view: View, ask: Callable[[], ReportAsk], back: str, forward: Callable[[Any], str]
+) -> Redirect:
+    """A page's form asks for a document: on to ``forward(made)`` to follow it; a refusal the
+    page can explain (a bad period, no agreement yet) back to ``back`` with its reason and
+    nothing written. 401/403/404 stay errors (another county's subject is a 404)."""
+    try:
+        made = await services.ask(view.ctx, ask())
+    except DomainError as error:
+        if error.status_code >= 500 or error.status_code in {401, 403, 404}:
+            raise
+        current_unit().set_rollback_only()
+        return redirect(back, error.message, "error")
+    return redirect(forward(made), f"已提交：{made.kind_label}正在生成")
+
+
 def _case_page(view: View, case_id: UUID) -> str:
     return view.url(f"/cases/{case_id}") + "#documents"
 
@@ -92,15 +109,9 @@ class DocumentPages(Controller):
         opt=route(READERS, writes=True),
     )
     async def ask(self, view: ViewDep, case_id: FromPath[CaseId], data: Form) -> Redirect:
-        kind = data.get("kind", "")
-        try:
-            made = await services.ask(view.ctx, ReportAsk(kind=kind, subject_id=case_id))
-        except DomainError as error:
-            if error.status_code >= 500 or error.status_code in {401, 403, 404}:
-                raise
-            current_unit().set_rollback_only()
-            return redirect(_case_page(view, case_id), error.message, "error")
-        return redirect(_case_page(view, case_id), f"已提交：{made.kind_label}正在生成")
+        page = _case_page(view, case_id)
+        ask = ReportAsk(kind=data.get("kind", ""), subject_id=case_id)
+        return await _ask_from_form(view, lambda: ask, page, lambda made: page)
 
     @post(
         "/programs/{program_id:uuid}/report",
@@ -125,15 +136,13 @@ class DocumentPages(Controller):
     ) -> Redirect:
         """Ask, then follow it on the register; a bad period goes back with the reason (and
         nothing written); another county's program is a 404."""
-        try:
-            days = _form_days(data)
-            made = await services.ask(view.ctx, ReportAsk(kind=kind, subject_id=subject_id, **days))
-        except DomainError as error:
-            if error.status_code >= 500 or error.status_code in {401, 403, 404}:
-                raise
-            current_unit().set_rollback_only()
-            return redirect(back, error.message, "error")
-        return redirect(view.url("/documents"), f"已提交：{made.kind_label}正在生成")
+        register = view.url("/documents")
+        return await _ask_from_form(
+            view,
+            lambda: ReportAsk(kind=kind, subject_id=subject_id, **_form_days(data)),
+            back,
+            lambda made: register,
+        )
 
     @post(
         "/reports/{request_id:uuid}/retry",
@@ -207,20 +216,12 @@ class CityReportPages(Controller):
     async def ask(self, view: ViewDep, data: Form) -> Redirect:
         """Ask for the city report over the chosen days; back on the overview, where it shows
         its progress. A bad period goes back with the reason and nothing written."""
-        try:
-            days = _form_days(data)
-            made = await services.ask(
-                view.ctx,
-                ReportAsk(
-                    kind="city", period_from=days["period_from"], period_to=days["period_to"]
-                ),
-            )
-        except DomainError as error:
-            if error.status_code >= 500 or error.status_code in {401, 403, 404}:
-                raise
-            current_unit().set_rollback_only()
-            return redirect(_city_page(view), error.message, "error")
-        return redirect(_city_page(view, made), f"已提交：{made.kind_label}正在生成")
+        return await _ask_from_form(
+            view,
+            lambda: ReportAsk(kind="city", subject_id=None, **_form_days(data)),
+            _city_page(view),
+            lambda made: _city_page(view, made),
+        )
 
     @get("/reports/{request_id:uuid}/status", name="documents.city_status", opt=route(CITY_ROLES))
     async def status(self, view: ViewDep, request_id: FromPath[CityRequestId]) -> Response[Any]:
